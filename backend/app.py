@@ -1,0 +1,173 @@
+"""The app factory: every controller, plugin, middleware and exception handler, listed once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+
+from backend.accounts.api import (
+    ApiKeyController,
+    AuthController,
+    OrganizationController,
+    UserController,
+    login_rate_limit,
+)
+from backend.accounts.auth import AuthenticationMiddleware, provide_principal
+from backend.db.engine import create_engine, create_session_factory
+from backend.db.migrations import ensure_migrated
+from backend.db.session import COMMIT_LISTENERS_KEY, SESSION_FACTORY_KEY, provide_db_session
+from backend.events.api import EventController
+from backend.events.relay import OutboxRelay
+from backend.events.socket import dispatch_socket
+from backend.fleet.api import VehicleController
+from backend.kit.health import health
+from backend.kit.logging import RequestLogMiddleware, configure_logging
+from backend.kit.problems import handle_exception
+from backend.kit.spa import PWA_DIST, assets_router, index, shell
+from backend.orders.api import OrderController
+from backend.places.api import LocationController, ZoneController
+from backend.routing.api import RouteController
+from backend.settings import Settings
+
+SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
+
+
+class DispatchMetrics(PrometheusController):
+    path = "/metrics"
+
+
+def create_app(settings: Settings | None = None, *, check_migrations: bool = True, pwa_dist: Path = PWA_DIST) -> Litestar:
+    settings = (settings or Settings.from_env()).with_secret_key()
+    configure_logging(settings.log_level)
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+
+    redis: Any = None
+    stores: dict[str, Store]
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+        channels_backend: Any = RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:ch")
+        stores = {"rate_limit": RedisStore(redis, namespace=f"{settings.redis_namespace}:rate_limit")}
+    else:
+        channels_backend = MemoryChannelsBackend()
+        stores = {"rate_limit": MemoryStore()}
+    channels = ChannelsPlugin(
+        backend=channels_backend,
+        arbitrary_channels_allowed=True,
+        subscriber_max_backlog=SUBSCRIBER_MAX_BACKLOG,
+        subscriber_backlog_strategy="dropleft",
+    )
+    relay = OutboxRelay(
+        session_factory=session_factory,
+        channels=channels,
+        poll_s=settings.relay_poll_s,
+        lock_rows=not settings.is_sqlite,
+    )
+    state = State(
+        {
+            "settings": settings,
+            "db_engine": engine,
+            SESSION_FACTORY_KEY: session_factory,
+            COMMIT_LISTENERS_KEY: [relay.wake],
+            "relay": relay,
+            "redis": redis,
+            "pwa_dist": pwa_dist,
+        }
+    )
+
+    async def on_startup() -> None:
+        if check_migrations:
+            await ensure_migrated(engine, settings.database_url)
+        if settings.run_relay:
+            relay.start()
+
+    async def on_shutdown() -> None:
+        await relay.stop()
+        await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
+
+    return Litestar(
+        route_handlers=[
+            # accounts
+            AuthController,
+            OrganizationController,
+            UserController,
+            ApiKeyController,
+            # places, fleet
+            LocationController,
+            ZoneController,
+            VehicleController,
+            # orders, routing
+            OrderController,
+            RouteController,
+            # events
+            EventController,
+            dispatch_socket,
+            # operations
+            health,
+            DispatchMetrics,
+            # the PWA (last: its catch-all only gets what nothing above claims)
+            assets_router(pwa_dist),
+            index,
+            shell,
+        ],
+        plugins=[channels],
+        middleware=[
+            RequestLogMiddleware(),
+            PrometheusConfig(app_name="doorstep", prefix="doorstep", group_path=True).middleware,
+            login_rate_limit(settings).middleware,
+            AuthenticationMiddleware(settings),
+        ],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers={Exception: handle_exception},
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
+        if settings.cors_origins
+        else None,
+        stores=stores,
+        state=state,
+        on_startup=[on_startup],
+        on_shutdown=[on_shutdown],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Doorstep API",
+            version="0.1.0",
+            description=(
+                "Last-mile delivery: orders, fleet, places, routes and events. Authenticate with the session "
+                "cookie from POST /api/auth/login (send its csrf_token as X-CSRF-Token on writes) or with an "
+                "API key in X-API-Key / Authorization: Bearer. Errors are RFC 9457 problem details."
+            ),
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                    "session": SecurityScheme(
+                        type="apiKey", name="doorstep_session", security_scheme_in="cookie"
+                    ),
+                }
+            ),
+            security=[{"apiKey": []}, {"session": []}],
+        ),
+        debug=False,
+    )

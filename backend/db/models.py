@@ -1,0 +1,25 @@
+"""Every table, imported in one place so Alembic and the tests see the whole schema."""
+
+from backend.accounts.models import ApiKey, LoginSession, Organization, User
+from backend.db.base import metadata
+from backend.events.models import Event
+from backend.fleet.models import Vehicle
+from backend.orders.models import Order, Parcel
+from backend.places.models import Location, Zone
+from backend.routing.models import Route, Stop
+
+__all__ = [
+    "ApiKey",
+    "Event",
+    "Location",
+    "LoginSession",
+    "Order",
+    "Organization",
+    "Parcel",
+    "Route",
+    "Stop",
+    "User",
+    "Vehicle",
+    "Zone",
+    "metadata",
+]

@@ -1,0 +1,96 @@
+"""The outbox relay: publishes committed events to the channels and hands them to registered handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+import structlog
+from litestar.channels import ChannelsPlugin
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db.session import transaction
+from backend.events.models import Event
+from backend.events.service import to_message
+from backend.kit.clock import utcnow
+
+EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+BATCH_SIZE = 200  # events published per transaction; a backlog drains in several rounds, never one huge lock
+
+log = structlog.get_logger(__name__)
+
+
+def org_channel(organization_id: object) -> str:
+    return f"org:{organization_id}"
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        channels: ChannelsPlugin,
+        handlers: list[EventHandler] | None = None,
+        poll_s: float = 1.0,
+        lock_rows: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._channels = channels
+        self._handlers = list(handlers or [])
+        self._poll_s = poll_s
+        # PostgreSQL: several relays (web processes, workers) share the table; SKIP LOCKED hands each event to one
+        self._lock_rows = lock_rows
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Called after every commit, so events go out at once instead of at the next poll."""
+        self._wake.set()
+
+    async def drain(self) -> int:
+        """Publish every unpublished event; returns how many went out."""
+        total = 0
+        while True:
+            published = await self._publish_batch()
+            total += published
+            if published < BATCH_SIZE:
+                return total
+
+    async def _publish_batch(self) -> int:
+        async with transaction(self._session_factory) as session:
+            query = select(Event).where(Event.published_at.is_(None)).order_by(Event.id).limit(BATCH_SIZE)
+            if self._lock_rows:
+                query = query.with_for_update(skip_locked=True)
+            events = list(await session.scalars(query))
+            for event in events:
+                self._channels.publish(to_message(event), channels=[org_channel(event.organization_id)])
+                for handler in self._handlers:
+                    try:
+                        await handler(session, event)
+                    except Exception:  # a broken handler must not stop the stream; it is logged with the event id
+                        log.exception("event_handler_failed", event_id=str(event.id), handler=handler.__name__)
+                event.published_at = utcnow()
+            return len(events)
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.drain()
+            except Exception:  # the database may be restarting; try again at the next poll
+                log.exception("outbox_relay_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,64 @@
+"""Appending domain events: every state change records one in the same transaction (the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.events.models import Event
+from backend.kit.clock import utcnow
+
+
+def record(
+    session: AsyncSession,
+    *,
+    organization_id: UUID,
+    type: str,
+    subject_type: str,
+    subject_id: UUID,
+    actor: str,
+    payload: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+    idempotency_key: str | None = None,
+) -> Event:
+    now = utcnow()
+    event = Event(
+        organization_id=organization_id,
+        type=type,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        payload=payload or {},
+        actor=actor,
+        occurred_at=occurred_at or now,
+        recorded_at=now,
+        idempotency_key=idempotency_key,
+    )
+    session.add(event)
+    return event
+
+
+async def find_by_idempotency_key(session: AsyncSession, *, organization_id: UUID, key: str) -> Event | None:
+    return await session.scalar(
+        select(Event).where(Event.organization_id == organization_id, Event.idempotency_key == key)
+    )
+
+
+def to_message(event: Event) -> dict[str, Any]:
+    """The websocket frame for an event: {"type", "seq", "data"} as ARCHITECTURE.md describes."""
+    return {
+        "type": "event",
+        "seq": str(event.id),
+        "data": {
+            "id": str(event.id),
+            "type": event.type,
+            "subject_type": event.subject_type,
+            "subject_id": str(event.subject_id),
+            "payload": event.payload,
+            "actor": event.actor,
+            "occurred_at": event.occurred_at.isoformat(),
+        },
+    }

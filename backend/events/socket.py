@@ -1,0 +1,126 @@
+"""`/ws/dispatch`: an organization's events, live, for its dispatchers (with resume after a reconnect)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import msgspec
+import structlog
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar import WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.exceptions import WebSocketDisconnect
+from sqlalchemy import select
+
+from backend.accounts.auth import STAFF
+from backend.accounts.principal import Principal
+from backend.db.session import SESSION_FACTORY_KEY, transaction
+from backend.events.models import Event
+from backend.events.relay import org_channel
+from backend.events.service import to_message
+from backend.settings import Settings
+
+MAX_FRAME_BYTES = 64 * 1024  # a client frame larger than this closes the socket (1009)
+MAX_RESUME_EVENTS = 500  # a client that missed more gets a "resync" and reloads by HTTP
+MAX_CLIENT_MESSAGES_PER_MINUTE = 120  # pings and resumes; a client past this is disconnected (1008)
+
+log = structlog.get_logger(__name__)
+
+
+class ClientMessage(msgspec.Struct, tag_field="type"):
+    pass
+
+
+class Ping(ClientMessage, tag="ping"):
+    pass
+
+
+class Resume(ClientMessage, tag="resume"):
+    after: str
+
+
+_decoder = msgspec.json.Decoder(Ping | Resume)
+
+
+def origin_allowed(origin: str | None, settings: Settings, host: str | None) -> bool:
+    """Browsers send Origin on websocket handshakes; a foreign one is refused (CSRF does not cover sockets)."""
+    if origin is None:
+        return True  # not a browser (curl, a server): it authenticated with a cookie or key it holds itself
+    allowed = {settings.public_base_url.rstrip("/"), *settings.cors_origins}
+    if origin in allowed:
+        return True
+    parts = urlsplit(origin)
+    return host is not None and parts.netloc == host and (settings.is_dev or parts.scheme == "https")
+
+
+async def _missed(socket: WebSocket[Any, Any, Any], organization_id: FromPath[UUID], after: str) -> list[dict[str, Any]] | None:
+    try:
+        after_id = UUID(after)
+    except ValueError:
+        return None
+    async with transaction(socket.app.state[SESSION_FACTORY_KEY]) as session:
+        rows = list(
+            await session.scalars(
+                select(Event)
+                .where(Event.organization_id == organization_id, Event.id > after_id, Event.published_at.is_not(None))
+                .order_by(Event.id)
+                .limit(MAX_RESUME_EVENTS + 1)
+            )
+        )
+    if len(rows) > MAX_RESUME_EVENTS:
+        return None
+    return [to_message(e) for e in rows]
+
+
+@websocket("/ws/dispatch", opt={"exclude_from_auth": False})
+async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
+    settings: Settings = socket.app.state["settings"]
+    principal = socket.scope.get("user")
+    if not origin_allowed(socket.headers.get("origin"), settings, socket.headers.get("host")):
+        await socket.close(code=1008, reason="origin not allowed")
+        return
+    if not isinstance(principal, Principal):
+        await socket.close(code=4401, reason="sign in first")
+        return
+    if principal.role not in STAFF:
+        await socket.close(code=4403, reason="dispatchers only")
+        return
+    await socket.accept()
+    channel = org_channel(principal.organization_id)
+    budget = MAX_CLIENT_MESSAGES_PER_MINUTE
+    loop = asyncio.get_running_loop()
+    window_started = loop.time()
+    async with channels.start_subscription([channel]) as subscriber:
+        async with subscriber.run_in_background(socket.send_data):
+            await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
+            with contextlib.suppress(WebSocketDisconnect):
+                while True:
+                    raw = await socket.receive_data(mode="text")
+                    if loop.time() - window_started > 60:
+                        budget, window_started = MAX_CLIENT_MESSAGES_PER_MINUTE, loop.time()
+                    budget -= 1
+                    if budget < 0:
+                        await socket.close(code=1008, reason="too many messages")
+                        return
+                    if len(raw) > MAX_FRAME_BYTES:
+                        await socket.close(code=1009, reason="frame too large")
+                        return
+                    try:
+                        message = _decoder.decode(raw)
+                    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                        await socket.send_json({"type": "error", "seq": None, "data": {"detail": str(exc)}})
+                        continue
+                    if isinstance(message, Ping):
+                        await socket.send_json({"type": "pong", "seq": None, "data": {}})
+                    else:
+                        missed = await _missed(socket, principal.organization_id, message.after)
+                        if missed is None:
+                            await socket.send_json({"type": "resync", "seq": None, "data": {}})
+                        else:
+                            for frame in missed:
+                                await socket.send_json(frame)

@@ -1,0 +1,69 @@
+"""Request and response shapes of the fleet API."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from backend.fleet.models import VehicleProfile
+
+Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9_\-]+$")]
+Skills = Annotated[list[Skill], msgspec.Meta(max_length=20)]
+CapacityKg = Annotated[float, msgspec.Meta(ge=0.0, le=50_000.0)]
+CapacityL = Annotated[float, msgspec.Meta(ge=0.0, le=100_000.0)]
+CapacityParcels = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+VehicleName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+def check_shift(start: time, end: time) -> None:
+    if start >= end:
+        raise ValueError(f"shift_start ({start}) must be before shift_end ({end})")
+
+
+class Vehicle(msgspec.Struct):
+    id: UUID
+    name: str
+    profile: VehicleProfile
+    capacity_kg: float
+    capacity_l: float
+    capacity_parcels: int
+    skills: list[str]
+    driver_id: UUID | None
+    depot_id: UUID | None
+    shift_start: time
+    shift_end: time
+    is_active: bool
+    created_at: datetime
+
+
+class VehicleCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: VehicleName
+    profile: VehicleProfile
+    capacity_kg: CapacityKg
+    capacity_l: CapacityL
+    capacity_parcels: CapacityParcels
+    shift_start: time
+    shift_end: time
+    skills: Skills = msgspec.field(default_factory=list)
+    driver_id: UUID | None = None
+    depot_id: UUID | None = None
+
+    def __post_init__(self) -> None:
+        check_shift(self.shift_start, self.shift_end)
+
+
+class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: VehicleName | msgspec.UnsetType = msgspec.UNSET
+    profile: VehicleProfile | msgspec.UnsetType = msgspec.UNSET
+    capacity_kg: CapacityKg | msgspec.UnsetType = msgspec.UNSET
+    capacity_l: CapacityL | msgspec.UnsetType = msgspec.UNSET
+    capacity_parcels: CapacityParcels | msgspec.UnsetType = msgspec.UNSET
+    shift_start: time | msgspec.UnsetType = msgspec.UNSET
+    shift_end: time | msgspec.UnsetType = msgspec.UNSET
+    skills: Skills | msgspec.UnsetType = msgspec.UNSET
+    driver_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    depot_id: UUID | None | msgspec.UnsetType = msgspec.UNSET
+    is_active: bool | msgspec.UnsetType = msgspec.UNSET

@@ -1,0 +1,113 @@
+"""All SQL of the orders domain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from backend.events.models import Event
+from backend.orders.models import Order, OrderKind, OrderStatus, Parcel
+
+CHUNK = 500  # values per IN (...) list: well under SQLite's and asyncpg's parameter limits
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+async def get_order(
+    session: AsyncSession, *, organization_id: UUID, order_id: UUID, with_parcels: bool = True, for_update: bool = False
+) -> Order | None:
+    query = select(Order).where(Order.id == order_id, Order.organization_id == organization_id)
+    if with_parcels:
+        query = query.options(selectinload(Order.parcels))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_orders(
+    session: AsyncSession,
+    *,
+    organization_id: UUID,
+    status: OrderStatus | None,
+    kind: OrderKind | None,
+    search: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Order], int]:
+    where: list[Any] = [Order.organization_id == organization_id]
+    if status is not None:
+        where.append(Order.status == status)
+    if kind is not None:
+        where.append(Order.kind == kind)
+    if search:
+        pattern = f"%{search.lower()}%"
+        where.append(
+            or_(
+                func.lower(Order.recipient_name).like(pattern),
+                func.lower(Order.address).like(pattern),
+                func.lower(Order.external_ref).like(pattern),
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(Order).where(*where)) or 0
+    rows = await session.scalars(
+        select(Order).where(*where).order_by(Order.created_at.desc(), Order.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+async def orders_by_external_ref(
+    session: AsyncSession, *, organization_id: UUID, refs: Sequence[str]
+) -> dict[str, Order]:
+    found: dict[str, Order] = {}
+    for chunk in _chunks(refs):
+        rows = await session.scalars(
+            select(Order)
+            .options(selectinload(Order.parcels))
+            .where(Order.organization_id == organization_id, Order.external_ref.in_(chunk))
+        )
+        for order in rows:
+            found[order.external_ref or ""] = order
+    return found
+
+
+async def barcode_owners(session: AsyncSession, *, organization_id: UUID, barcodes: Sequence[str]) -> dict[str, UUID]:
+    owners: dict[str, UUID] = {}
+    for chunk in _chunks(barcodes):
+        rows = await session.execute(
+            select(Parcel.barcode, Parcel.order_id).where(
+                Parcel.organization_id == organization_id, Parcel.barcode.in_(chunk)
+            )
+        )
+        owners.update({barcode: order_id for barcode, order_id in rows})
+    return owners
+
+
+async def bulk_insert(session: AsyncSession, *, orders: list[dict[str, Any]], parcels: list[dict[str, Any]]) -> None:
+    """Core bulk inserts (executemany / insertmanyvalues): an import of 10,000 rows is a few statements."""
+    if orders:
+        await session.execute(insert(Order), orders)
+    if parcels:
+        await session.execute(insert(Parcel), parcels)
+
+
+async def bulk_insert_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    if events:
+        await session.execute(insert(Event), events)
+
+
+async def events_of(session: AsyncSession, *, organization_id: UUID, order_id: UUID, limit: int) -> list[Event]:
+    rows = await session.scalars(
+        select(Event)
+        .where(Event.organization_id == organization_id, Event.subject_type == "order", Event.subject_id == order_id)
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    return list(rows)

@@ -1,0 +1,74 @@
+"""Tables of the routing domain: a vehicle's route for a day and its ordered stops (filled by the planner)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db.base import Base, str_enum
+
+
+class RouteStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    in_progress = "in_progress"
+    completed = "completed"
+
+
+class StopKind(enum.StrEnum):
+    start = "start"
+    delivery = "delivery"
+    pickup = "pickup"
+    break_ = "break"
+    end = "end"
+
+
+class StopStatus(enum.StrEnum):
+    pending = "pending"
+    arrived = "arrived"
+    completed = "completed"
+    failed = "failed"
+    skipped = "skipped"
+
+
+class Route(Base):
+    __tablename__ = "routes"
+
+    organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    vehicle_id: Mapped[UUID] = mapped_column(ForeignKey("vehicles.id", ondelete="CASCADE"), index=True)
+    driver_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    service_date: Mapped[date]
+    status: Mapped[RouteStatus] = mapped_column(str_enum(RouteStatus, "route_status"), default=RouteStatus.draft)
+    plan_revision: Mapped[int] = mapped_column(Integer, default=1)
+    distance_m: Mapped[float] = mapped_column(Float, default=0.0)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    stops: Mapped[list[Stop]] = relationship(lazy="raise", order_by="Stop.sequence", back_populates="route")
+
+
+class Stop(Base):
+    __tablename__ = "stops"
+    __table_args__ = (UniqueConstraint("route_id", "sequence"),)
+
+    organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    route_id: Mapped[UUID] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), default=None, index=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[StopKind] = mapped_column(str_enum(StopKind, "stop_kind"))
+    status: Mapped[StopStatus] = mapped_column(str_enum(StopStatus, "stop_status"), default=StopStatus.pending)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    planned_arrival_at: Mapped[datetime | None] = mapped_column(default=None)
+    planned_departure_at: Mapped[datetime | None] = mapped_column(default=None)
+    arrived_at: Mapped[datetime | None] = mapped_column(default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    route: Mapped[Route] = relationship(lazy="raise", back_populates="stops")

@@ -1,0 +1,128 @@
+"""Typed settings from DOORSTEP_* environment variables; the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A DOORSTEP_* variable holds a value we cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Literal["dev", "prod"] = "dev"
+    """DOORSTEP_ENV: `dev` relaxes cookie Secure flags for http://localhost; `prod` is the default for deployments."""
+    instance_dir: Path = PROJECT_ROOT / "instance"
+    """DOORSTEP_INSTANCE_DIR: where the SQLite file, the secret key and media live by default."""
+    database_url: str = ""
+    """DOORSTEP_DATABASE_URL: SQLAlchemy async URL; default sqlite+aiosqlite:///<instance dir>/doorstep.db."""
+    redis_url: str | None = None
+    """DOORSTEP_REDIS_URL: when set, channels, rate limits and the pub/sub fan-out go through Redis."""
+    media_dir: Path = Path()
+    """DOORSTEP_MEDIA_DIR: proof-of-delivery files; default <instance dir>/media."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """DOORSTEP_PUBLIC_BASE_URL: the address users reach; tracking links and allowed websocket origins derive from it."""
+    secret_key: str = ""
+    """DOORSTEP_SECRET_KEY: signs tracking tokens; default generated on first run into <instance dir>/secret_key."""
+    host: str = "127.0.0.1"
+    """DOORSTEP_HOST: address `doorstep serve` binds."""
+    port: int = 8000
+    """DOORSTEP_PORT: port `doorstep serve` binds."""
+    max_body_bytes: int = 1_048_576
+    """DOORSTEP_MAX_BODY_BYTES: largest JSON body accepted (413 beyond)."""
+    max_import_bytes: int = 16_777_216
+    """DOORSTEP_MAX_IMPORT_BYTES: largest order import (CSV or JSON) accepted."""
+    max_import_rows: int = 20_000
+    """DOORSTEP_MAX_IMPORT_ROWS: most rows one import may carry."""
+    session_ttl_s: int = 12 * 3600
+    """DOORSTEP_SESSION_TTL_S: how long a login lasts."""
+    login_rate_limit_per_minute: int = 10
+    """DOORSTEP_LOGIN_RATE_LIMIT_PER_MINUTE: login attempts per client address per minute (429 beyond)."""
+    cors_origins: tuple[str, ...] = ()
+    """DOORSTEP_CORS_ORIGINS: comma-separated origins allowed to call the API from a browser (none by default)."""
+    trusted_proxies: tuple[str, ...] = ()
+    """DOORSTEP_TRUSTED_PROXIES: comma-separated proxy addresses whose X-Forwarded-For is believed."""
+    redis_namespace: str = "doorstep"
+    """DOORSTEP_REDIS_NAMESPACE: prefix of every Redis key and channel, so several deployments can share one Redis."""
+    log_level: str = "INFO"
+    """DOORSTEP_LOG_LEVEL: structlog level."""
+    relay_poll_s: float = 1.0
+    """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
+    run_relay: bool = True
+    """DOORSTEP_RUN_RELAY: run the outbox relay inside the web process (turn off when `doorstep worker` runs it)."""
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(f"DOORSTEP_{name}")
+            return value if value not in (None, "") else None
+
+        def get_int(name: str, default: int) -> int:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise SettingsError(f"DOORSTEP_{name} must be an integer, got {raw!r}") from exc
+
+        mode = get("ENV") or "dev"
+        if mode not in ("dev", "prod"):
+            raise SettingsError(f"DOORSTEP_ENV must be dev or prod, got {mode!r}")
+        instance_dir = Path(get("INSTANCE_DIR") or PROJECT_ROOT / "instance").resolve()
+        values: dict[str, object] = {
+            "env": mode,
+            "instance_dir": instance_dir,
+            "database_url": get("DATABASE_URL") or f"sqlite+aiosqlite:///{instance_dir / 'doorstep.db'}",
+            "redis_url": get("REDIS_URL"),
+            "media_dir": Path(get("MEDIA_DIR") or instance_dir / "media"),
+            "public_base_url": (get("PUBLIC_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            "secret_key": get("SECRET_KEY") or "",
+            "host": get("HOST") or "127.0.0.1",
+            "port": get_int("PORT", 8000),
+            "max_body_bytes": get_int("MAX_BODY_BYTES", 1_048_576),
+            "max_import_bytes": get_int("MAX_IMPORT_BYTES", 16_777_216),
+            "max_import_rows": get_int("MAX_IMPORT_ROWS", 20_000),
+            "session_ttl_s": get_int("SESSION_TTL_S", 12 * 3600),
+            "login_rate_limit_per_minute": get_int("LOGIN_RATE_LIMIT_PER_MINUTE", 10),
+            "cors_origins": tuple(o.strip() for o in (get("CORS_ORIGINS") or "").split(",") if o.strip()),
+            "trusted_proxies": tuple(o.strip() for o in (get("TRUSTED_PROXIES") or "").split(",") if o.strip()),
+            "redis_namespace": get("REDIS_NAMESPACE") or "doorstep",
+            "log_level": (get("LOG_LEVEL") or "INFO").upper(),
+            "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
+            "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_secret_key(self) -> Settings:
+        """The secret key from the environment, else from the instance dir, else a new one kept there."""
+        if self.secret_key:
+            return self
+        path = self.instance_dir / "secret_key"
+        if path.exists():
+            key = path.read_text().strip()
+        else:
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_urlsafe(48)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
+        return replace(self, secret_key=key)

@@ -1,0 +1,102 @@
+// The app shell: product name, who is signed in (or the sign-in form), and the apps to come.
+import { useEffect, useRef } from "preact/hooks";
+import { UpdateBanner } from "../../components/UpdateBanner";
+import { session, type SessionState } from "../../state/session";
+import { checkSession } from "./session-actions";
+import { SignedInCard } from "./SignedInCard";
+import { SignInForm } from "./SignInForm";
+import "./shell.css";
+
+const APPS = [
+  { name: "Driver", summary: "Today's route, stops, scanning and proof of delivery." },
+  { name: "Dispatch", summary: "Orders, drivers and route plans on a live map." },
+  { name: "Store", summary: "Hand parcels over and track what leaves the shop." },
+  { name: "Tracking", summary: "A live arrival window for the person waiting at home." },
+] as const;
+
+export function Shell() {
+  useEffect(() => {
+    void checkSession();
+    const recheck = () => {
+      if (session.value.status === "unknown-offline") void checkSession();
+    };
+    window.addEventListener("online", recheck);
+    return () => window.removeEventListener("online", recheck);
+  }, []);
+
+  return (
+    <>
+      <UpdateBanner />
+      <header class="shell-header">
+        <div class="shell-header-inner">
+          <img class="shell-logo" src="/icons/icon.svg" alt="" width={40} height={40} />
+          <div>
+            <h1 class="shell-title">Doorstep</h1>
+            <p class="shell-tagline">Last-mile delivery, open source</p>
+          </div>
+        </div>
+      </header>
+      <main class="shell-main">
+        <SessionPanel />
+        <section class="card" aria-labelledby="apps-heading">
+          <h2 id="apps-heading">Apps</h2>
+          <p class="muted">These open here as they are released.</p>
+          <ul class="apps">
+            {APPS.map((app) => (
+              <li class="app" key={app.name}>
+                <div class="app-head">
+                  <h3 class="app-name">{app.name}</h3>
+                  <span class="badge">Coming soon</span>
+                </div>
+                <p class="app-summary">{app.summary}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+        <section class="card" aria-labelledby="developers-heading">
+          <h2 id="developers-heading">For developers</h2>
+          <p class="muted">Every screen uses the same HTTP API, described in OpenAPI.</p>
+          <a class="button button-secondary button-wide" href="/schema">
+            API documentation
+          </a>
+        </section>
+      </main>
+      <footer class="shell-footer">
+        <p>Doorstep is free software under the AGPL-3.0.</p>
+      </footer>
+    </>
+  );
+}
+
+/** The sign-in form or who is signed in; moves focus to the new heading when the person changed it. */
+function SessionPanel() {
+  const state = session.value;
+  const previous = useRef<SessionState["status"]>(state.status);
+  const changedByPerson = previous.current !== state.status && previous.current !== "checking";
+  useEffect(() => {
+    previous.current = state.status;
+  });
+
+  switch (state.status) {
+    case "checking":
+      return (
+        <section class="card" aria-busy="true" aria-labelledby="checking-heading">
+          <h2 id="checking-heading">Checking your sign-in…</h2>
+        </section>
+      );
+    case "unknown-offline":
+      return (
+        <section class="card notice" aria-labelledby="offline-heading">
+          <h2 id="offline-heading">You're offline</h2>
+          <p>Doorstep will check who is signed in when the connection is back.</p>
+          <button type="button" class="button button-secondary button-wide" onClick={() => void checkSession()}>
+            Try again
+          </button>
+        </section>
+      );
+    case "signed-out":
+      return <SignInForm notice={state.notice} focusHeading={changedByPerson} />;
+    case "signed-in":
+      return <SignedInCard user={state.user} focusHeading={changedByPerson} />;
+  }
+}

@@ -1,0 +1,158 @@
+"""Test fixtures: every API test runs twice, on SQLite + memory channels and on PostgreSQL + Redis.
+
+Each database is migrated once per session with Alembic; each test starts from empty tables (a fresh copy
+of the migrated SQLite file, or TRUNCATE on PostgreSQL). When PostgreSQL or Redis cannot be reached the
+PostgreSQL half is skipped with the reason, unless DOORSTEP_TEST_SERVICES=required (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from backend.app import create_app
+from backend.db import migrations
+from backend.db.engine import create_engine
+from backend.db.models import metadata
+from backend.settings import Settings
+
+POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("DOORSTEP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+SERVICES_REQUIRED = os.environ.get("DOORSTEP_TEST_SERVICES", "").lower() == "required"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def in_thread(coroutine_function: Any) -> None:
+    """Run async set-up from a sync session fixture, even when pytest-asyncio's loop is running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(lambda: asyncio.run(coroutine_function())).result()
+
+
+def skip_or_fail(reason: str) -> None:
+    if SERVICES_REQUIRED:
+        pytest.fail(f"{reason} (DOORSTEP_TEST_SERVICES=required turns this skip into a failure)")
+    pytest.skip(reason)
+
+
+def require_services() -> None:
+    missing = [
+        name
+        for name, url, port in (("PostgreSQL", POSTGRES_URL, 5432), ("Redis", REDIS_URL, 6379))
+        if not _reachable(url, port)
+    ]
+    if missing:
+        skip_or_fail(f"{' and '.join(missing)} not reachable ({POSTGRES_URL}, {REDIS_URL})")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "doorstep.db"
+    migrations.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    require_services()
+
+    async def reset() -> None:
+        engine = create_engine(POSTGRES_URL)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    in_thread(reset)
+    migrations.upgrade(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+async def truncate_all(database_url: str) -> None:
+    engine = create_engine(database_url)
+    async with engine.begin() as conn:
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+    await engine.dispose()
+
+
+@dataclass
+class Stack:
+    name: str
+    settings: Settings
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
+    common: dict[str, Any] = {
+        "env": "dev",
+        "instance_dir": tmp_path,
+        "media_dir": tmp_path / "media",
+        "secret_key": "test-secret-" + uuid.uuid4().hex,
+        "public_base_url": "http://testserver.local",
+        "relay_poll_s": 0.2,
+        "log_level": "WARNING",
+    }
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        db = tmp_path / "doorstep.db"
+        shutil.copyfile(template, db)
+        yield Stack("sqlite", Settings(database_url=f"sqlite+aiosqlite:///{db}", **common))
+    else:
+        url: str = request.getfixturevalue("postgres_migrated")
+        await truncate_all(url)
+        yield Stack(
+            "postgres",
+            Settings(database_url=url, redis_url=REDIS_URL, redis_namespace=f"test-{uuid.uuid4().hex}", **common),
+        )
+
+
+@pytest.fixture
+def settings(stack: Stack) -> Settings:
+    return stack.settings
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def _no_leaking_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # settings are passed explicitly in tests; a developer's DOORSTEP_* variables must not leak in
+    for key in list(os.environ):
+        if key.startswith("DOORSTEP_") and not key.startswith("DOORSTEP_TEST"):
+            monkeypatch.delenv(key)
+    yield

@@ -1,0 +1,102 @@
+"""Test data in one line each: organizations, users, signed-in clients, orders."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from backend.accounts import service as accounts
+from backend.accounts.models import Organization, OrganizationKind, Role, User
+from backend.accounts.schemas import UserCreate
+from backend.db.session import SESSION_FACTORY_KEY, transaction
+
+PASSWORD = "correct-horse-battery"
+_counter = itertools.count(1)
+
+
+@dataclass
+class Tenant:
+    organization: Organization
+    users: dict[Role, User]
+
+
+async def make_tenant(app: Litestar, *, name: str | None = None, kind: OrganizationKind = OrganizationKind.shipper) -> Tenant:
+    n = next(_counter)
+    async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
+        org = await accounts.create_organization(session, name=name or f"Org {n}", kind=kind, timezone="Europe/Helsinki")
+        users = {}
+        for role in Role:
+            users[role] = await accounts.create_user(
+                session,
+                organization=org,
+                data=UserCreate(email=f"{role.value}.{n}@example.com", name=f"{role.value.title()} {n}", role=role,
+                                password=PASSWORD),
+                actor="system:test",
+            )
+    return Tenant(organization=org, users=users)
+
+
+class Api:
+    """A signed-in browser session: keeps the cookie and sends the CSRF token on writes."""
+
+    def __init__(self, client: AsyncTestClient[Litestar], csrf_token: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        self.client = client
+        self.csrf_token = csrf_token
+        self.headers = headers or {}
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = dict(self.headers)
+        if self.csrf_token:
+            headers["X-CSRF-Token"] = self.csrf_token
+        headers.update(extra or {})
+        return headers
+
+    async def get(self, url: str, **kw: Any) -> Any:
+        return await self.client.get(url, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    async def post(self, url: str, **kw: Any) -> Any:
+        return await self.client.post(url, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    async def patch(self, url: str, **kw: Any) -> Any:
+        return await self.client.patch(url, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    async def delete(self, url: str, **kw: Any) -> Any:
+        return await self.client.delete(url, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+async def sign_in(client: AsyncTestClient[Litestar], user: User, password: str = PASSWORD) -> Api:
+    client.cookies.clear()
+    response = await client.post("/api/auth/login", json={"email": user.email, "password": password})
+    assert response.status_code == 200, response.text
+    return Api(client, response.json()["csrf_token"])
+
+
+def order_payload(**overrides: Any) -> dict[str, Any]:
+    n = next(_counter)
+    payload: dict[str, Any] = {
+        "recipient_name": f"Customer {n}",
+        "address": f"Mannerheimintie {n}, Helsinki",
+        "lat": 60.1699,
+        "lon": 24.9384,
+        "recipient_phone": "+358401234567",
+        "recipient_email": f"customer{n}@example.com",
+        "external_ref": f"REF-{n}",
+        "barcodes": [f"BC{n:08d}"],
+    }
+    payload.update(overrides)
+    return payload
+
+
+async def make_order(api: Api, **overrides: Any) -> dict[str, Any]:
+    response = await api.post("/api/orders", json=order_payload(**overrides))
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+__all__ = ["PASSWORD", "Api", "Tenant", "UUID", "make_order", "make_tenant", "order_payload", "sign_in"]
