@@ -13,7 +13,7 @@ import shutil
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from litestar.testing import TestClient
 from sqlalchemy import text
 
 from backend.app import create_app
@@ -104,7 +104,7 @@ class Stack:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stack]:
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
     common: dict[str, Any] = {
         "env": "dev",
         "instance_dir": tmp_path,
@@ -121,7 +121,7 @@ async def stack(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         yield Stack("sqlite", Settings(database_url=f"sqlite+aiosqlite:///{db}", **common))
     else:
         url: str = request.getfixturevalue("postgres_migrated")
-        await truncate_all(url)
+        in_thread(lambda: truncate_all(url))
         yield Stack(
             "postgres",
             Settings(database_url=url, redis_url=REDIS_URL, redis_namespace=f"test-{uuid.uuid4().hex}", **common),
@@ -139,14 +139,24 @@ def app(settings: Settings) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as test_client:
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    # the sync client runs the app, its lifespan (the relay) and our factories on one portal loop:
+    # asyncpg and redis connections belong to the loop that opened them
+    with TestClient(app=app, base_url="http://testserver.local") as test_client:
         yield test_client
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    # argon2's production cost (~50 ms a hash) would dominate the suite; the code path stays the same
+    from argon2 import PasswordHasher
+
+    from backend.accounts import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
 
 
 @pytest.fixture(autouse=True)

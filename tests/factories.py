@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from litestar.testing import TestClient
 
 from backend.accounts import service as accounts
 from backend.accounts.models import Organization, OrganizationKind, Role, User
@@ -25,7 +25,23 @@ class Tenant:
     users: dict[Role, User]
 
 
-async def make_tenant(app: Litestar, *, name: str | None = None, kind: OrganizationKind = OrganizationKind.shipper) -> Tenant:
+def make_tenant(client: TestClient[Litestar], *, name: str | None = None,
+                kind: OrganizationKind = OrganizationKind.shipper) -> Tenant:
+    """An organization with one user per role, made through the services on the app's own loop."""
+    return client.blocking_portal.call(_make_tenant, client.app, name, kind)
+
+
+def run_in_app(client: TestClient[Litestar], function: Any, /, *args: Any) -> Any:
+    """Run `await function(session, *args)` in one committed transaction on the app's loop."""
+
+    async def call() -> Any:
+        async with transaction(client.app.state[SESSION_FACTORY_KEY]) as session:
+            return await function(session, *args)
+
+    return client.blocking_portal.call(call)
+
+
+async def _make_tenant(app: Litestar, name: str | None, kind: OrganizationKind) -> Tenant:
     n = next(_counter)
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
         org = await accounts.create_organization(session, name=name or f"Org {n}", kind=kind, timezone="Europe/Helsinki")
@@ -44,7 +60,7 @@ async def make_tenant(app: Litestar, *, name: str | None = None, kind: Organizat
 class Api:
     """A signed-in browser session: keeps the cookie and sends the CSRF token on writes."""
 
-    def __init__(self, client: AsyncTestClient[Litestar], csrf_token: str | None = None,
+    def __init__(self, client: TestClient[Litestar], csrf_token: str | None = None,
                  headers: dict[str, str] | None = None) -> None:
         self.client = client
         self.csrf_token = csrf_token
@@ -57,22 +73,22 @@ class Api:
         headers.update(extra or {})
         return headers
 
-    async def get(self, url: str, **kw: Any) -> Any:
-        return await self.client.get(url, headers=self._headers(kw.pop("headers", None)), **kw)
+    def get(self, url: str, **kw: Any) -> Any:
+        return self.client.get(url, headers=self._headers(kw.pop("headers", None)), **kw)
 
-    async def post(self, url: str, **kw: Any) -> Any:
-        return await self.client.post(url, headers=self._headers(kw.pop("headers", None)), **kw)
+    def post(self, url: str, **kw: Any) -> Any:
+        return self.client.post(url, headers=self._headers(kw.pop("headers", None)), **kw)
 
-    async def patch(self, url: str, **kw: Any) -> Any:
-        return await self.client.patch(url, headers=self._headers(kw.pop("headers", None)), **kw)
+    def patch(self, url: str, **kw: Any) -> Any:
+        return self.client.patch(url, headers=self._headers(kw.pop("headers", None)), **kw)
 
-    async def delete(self, url: str, **kw: Any) -> Any:
-        return await self.client.delete(url, headers=self._headers(kw.pop("headers", None)), **kw)
+    def delete(self, url: str, **kw: Any) -> Any:
+        return self.client.delete(url, headers=self._headers(kw.pop("headers", None)), **kw)
 
 
-async def sign_in(client: AsyncTestClient[Litestar], user: User, password: str = PASSWORD) -> Api:
+def sign_in(client: TestClient[Litestar], user: User, password: str = PASSWORD) -> Api:
     client.cookies.clear()
-    response = await client.post("/api/auth/login", json={"email": user.email, "password": password})
+    response = client.post("/api/auth/login", json={"email": user.email, "password": password})
     assert response.status_code == 200, response.text
     return Api(client, response.json()["csrf_token"])
 
@@ -93,10 +109,10 @@ def order_payload(**overrides: Any) -> dict[str, Any]:
     return payload
 
 
-async def make_order(api: Api, **overrides: Any) -> dict[str, Any]:
-    response = await api.post("/api/orders", json=order_payload(**overrides))
+def make_order(api: Api, **overrides: Any) -> dict[str, Any]:
+    response = api.post("/api/orders", json=order_payload(**overrides))
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-__all__ = ["PASSWORD", "Api", "Tenant", "UUID", "make_order", "make_tenant", "order_payload", "sign_in"]
+__all__ = ["PASSWORD", "Api", "Tenant", "UUID", "make_order", "make_tenant", "order_payload", "run_in_app", "sign_in"]

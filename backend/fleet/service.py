@@ -15,7 +15,7 @@ from backend.fleet import repository
 from backend.fleet.errors import BadAssignment, VehicleNameTaken, VehicleNotFound
 from backend.fleet.models import Vehicle
 from backend.fleet.schemas import VehicleCreate, VehicleUpdate, check_shift
-from backend.kit.problems import NotFound
+from backend.kit.problems import Invalid, NotFound
 from backend.places import service as places
 from backend.places.models import LocationKind
 
@@ -75,7 +75,10 @@ async def update_vehicle(
     if "name" in changes and changes["name"] != vehicle.name:
         if await repository.name_taken(session, organization_id=principal.organization_id, name=changes["name"]):
             raise VehicleNameTaken(f"A vehicle named {changes['name']!r} exists")
-    check_shift(changes.get("shift_start", vehicle.shift_start), changes.get("shift_end", vehicle.shift_end))
+    try:
+        check_shift(changes.get("shift_start", vehicle.shift_start), changes.get("shift_end", vehicle.shift_end))
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
     await _check_assignment(
         session,
         organization_id=principal.organization_id,

@@ -28,7 +28,7 @@ from backend.orders.schemas import ImportResult, OrderCreate, RowError
 
 COLUMNS = tuple(OrderCreate.__struct_fields__)
 MAX_LISTED_ERRORS = 1_000  # the answer lists this many row errors and counts the rest
-_FIELD_IN_MESSAGE = re.compile(r"at `\$\.([a-z_]+)")
+_FIELD_IN_MESSAGE = re.compile(r"at `\$\.([a-z_]+)|field `([a-z_]+)`")
 _UPDATABLE = (
     "recipient_name", "recipient_phone", "recipient_email", "address", "lat", "lon", "window_start_at",
     "window_end_at", "service_s", "weight_kg", "volume_l", "parcel_count", "priority", "notes",
@@ -99,7 +99,7 @@ def _decode_row(number: int, raw: dict[str, Any], errors: list[RowError]) -> Ord
         message = str(exc)
         match = _FIELD_IN_MESSAGE.search(message)
         reason = message.split(" - at `")[0]
-        errors.append(RowError(row=number, field=match.group(1) if match else None, reason=reason,
+        errors.append(RowError(row=number, field=(match.group(1) or match.group(2)) if match else None, reason=reason,
                                external_ref=str(raw.get("external_ref")) if raw.get("external_ref") else None))
         return None
 

@@ -1,0 +1,537 @@
+"""Benchmark: POST /api/orders/import with a 10,000-row CSV, through uvicorn + httpx, on SQLite and PostgreSQL.
+
+Scenarios, each repeated --repeat times on empty tables (median and slowest run reported):
+  import      a first import: every row validated and created (orders + parcels + order.created events)
+  re-import   the same file again: every row matched by external_ref and taken down the upsert/update path
+  raw insert  the same orders + parcels + events rows written with plain SQLAlchemy Core executemany on the
+              same database (no validation, no HTTP): the ceiling the import is compared with
+
+SQLite: a fresh copy of a migrated file in a temp dir, memory channels. PostgreSQL: database `doorstep_bench`
+(dropped and recreated at start next to DOORSTEP_TEST_POSTGRES_URL's database, never the test suite's own schema),
+Redis channels. PostgreSQL is skipped, with the reason printed, when it or Redis cannot be reached.
+
+    .venv/bin/python bench/import_orders.py [--rows N] [--repeat K] [--only sqlite|postgres] [--profile]
+
+Results: a table on stdout and bench/results/import_orders.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import platform
+import pstats
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from importlib import metadata as pkg_metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
+from sqlalchemy import func, make_url, select, text  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+from uuid_utils.compat import uuid7  # noqa: E402
+
+from backend.accounts import service as accounts  # noqa: E402
+from backend.accounts.models import OrganizationKind, Role  # noqa: E402
+from backend.accounts.schemas import UserCreate  # noqa: E402
+from backend.app import create_app  # noqa: E402
+from backend.db import migrations  # noqa: E402
+from backend.db.engine import create_engine, create_session_factory  # noqa: E402
+from backend.db.models import metadata  # noqa: E402
+from backend.db.session import SESSION_FACTORY_KEY, transaction  # noqa: E402
+from backend.events.models import Event  # noqa: E402
+from backend.orders import lifecycle  # noqa: E402
+from backend.orders.models import Order, OrderKind, Parcel  # noqa: E402
+from backend.settings import Settings  # noqa: E402
+
+POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("DOORSTEP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+BENCH_DATABASE = "doorstep_bench"
+RESULTS = ROOT / "bench" / "results" / "import_orders.json"
+GOAL_SQLITE_ROWS_PER_S = 2_000
+PASSWORD = "bench-horse-battery-staple"
+HELSINKI = timezone(timedelta(hours=2))
+
+FIRST_NAMES = ["Aino", "Eino", "Helmi", "Väinö", "Sofia", "Onni", "Ella", "Leo", "Olivia", "Elias", "Iida",
+               "Oliver", "Lilja", "Toivo", "Venla", "Niilo", "Emma", "Matias", "Pihla", "Juho"]
+LAST_NAMES = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
+              "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen", "Niemi"]
+STREETS = ["Mannerheimintie", "Aleksanterinkatu", "Bulevardi", "Fredrikinkatu", "Annankatu", "Lönnrotinkatu",
+           "Albertinkatu", "Iso Roobertinkatu", "Uudenmaankatu", "Eerikinkatu", "Kalevankatu", "Runeberginkatu",
+           "Yrjönkatu", "Kasarmikatu", "Korkeavuorenkatu", "Erottajankatu"]
+POSTCODES = ["00100", "00120", "00130", "00180", "00250"]
+NOTES = ["Door code 1234", "Leave at the door", "Call on arrival, the bell is broken", "2nd floor, no lift",
+         "Fragile: glassware", "Ring twice"]
+CSV_COLUMNS = ["external_ref", "recipient_name", "recipient_phone", "recipient_email", "address", "lat", "lon",
+               "window_start_at", "window_end_at", "service_s", "weight_kg", "volume_l", "priority", "notes",
+               "barcodes"]
+
+
+# ---------------------------------------------------------------- data
+
+
+def make_rows(n: int, seed: int = 20261125) -> list[dict[str, str]]:
+    """Realistic CSV rows: Finnish names and mobiles, central Helsinki addresses and points, 60 % with a window."""
+    rnd = random.Random(seed)
+    day = datetime(2026, 11, 25, tzinfo=HELSINKI)
+    rows = []
+    for i in range(1, n + 1):
+        first, last = rnd.choice(FIRST_NAMES), rnd.choice(LAST_NAMES)
+        row = {
+            "external_ref": f"WEB-{i:07d}",
+            "recipient_name": f"{first} {last}",
+            "recipient_phone": f"+35840{rnd.randrange(1_000_000, 9_999_999)}",
+            "recipient_email": f"{first.lower().replace('ä', 'a').replace('ö', 'o')}.{i}@example.fi",
+            "address": f"{rnd.choice(STREETS)} {rnd.randint(1, 60)} {rnd.choice('ABC')} {rnd.randint(1, 40)}, "
+                       f"{rnd.choice(POSTCODES)} Helsinki",
+            "lat": f"{rnd.uniform(60.164, 60.179):.6f}",
+            "lon": f"{rnd.uniform(24.935, 24.953):.6f}",
+            "window_start_at": "",
+            "window_end_at": "",
+            "service_s": str(rnd.choice([60, 90, 120, 120, 180, 300])),
+            "weight_kg": f"{rnd.uniform(0.2, 25.0):.2f}",
+            "volume_l": f"{rnd.uniform(0.5, 80.0):.1f}" if rnd.random() < 0.5 else "",
+            "priority": str(rnd.choice([0, 0, 0, 0, 10, 50])),
+            "notes": rnd.choice(NOTES) if rnd.random() < 0.2 else "",
+            "barcodes": f"DS{i:010d}",
+        }
+        if rnd.random() < 0.6:
+            start = day + timedelta(hours=rnd.randint(8, 18))
+            row["window_start_at"] = start.isoformat()
+            row["window_end_at"] = (start + timedelta(hours=rnd.choice([1, 2, 3]))).isoformat()
+        rows.append(row)
+    return rows
+
+
+def to_csv(rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def raw_rows(rows: list[dict[str, str]], organization_id: uuid.UUID) -> tuple[list[dict], list[dict], list[dict]]:
+    """The rows the import would write, built ahead of the clock: the raw insert times only the database."""
+    now = datetime.now(UTC)
+    orders, parcels, events = [], [], []
+    for r in rows:
+        order_id = uuid7()
+        orders.append({
+            "id": order_id, "organization_id": organization_id, "kind": OrderKind.delivery,
+            "status": lifecycle.INITIAL[OrderKind.delivery],
+            "external_ref": r["external_ref"], "recipient_name": r["recipient_name"],
+            "recipient_phone": r["recipient_phone"], "recipient_email": r["recipient_email"],
+            "address": r["address"], "lat": float(r["lat"]), "lon": float(r["lon"]),
+            "window_start_at": datetime.fromisoformat(r["window_start_at"]) if r["window_start_at"] else None,
+            "window_end_at": datetime.fromisoformat(r["window_end_at"]) if r["window_end_at"] else None,
+            "service_s": int(r["service_s"]), "weight_kg": float(r["weight_kg"]),
+            "volume_l": float(r["volume_l"] or 0), "parcel_count": 1, "priority": int(r["priority"]),
+            "notes": r["notes"] or None, "store_id": None,
+            "tracking_token_hash": hashlib.sha256(order_id.bytes).hexdigest(),
+            "created_at": now, "updated_at": now,
+        })
+        parcels.append({"id": uuid7(), "organization_id": organization_id, "order_id": order_id,
+                        "barcode": r["barcodes"], "weight_kg": None, "created_at": now, "updated_at": now})
+        events.append({
+            "id": uuid7(), "organization_id": organization_id, "type": "order.created", "subject_type": "order",
+            "subject_id": order_id, "actor": "api_key:bench", "occurred_at": now, "recorded_at": now,
+            "payload": {"status": orders[-1]["status"].value, "external_ref": r["external_ref"], "via": "import"},
+            "idempotency_key": None, "published_at": None, "created_at": now, "updated_at": now,
+        })
+    return orders, parcels, events
+
+
+# ---------------------------------------------------------------- databases
+
+
+def _quiet() -> None:
+    """Alembic's logging config turns INFO on for alembic and httpx; the bench prints its own lines."""
+    for name in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@dataclass
+class Backend:
+    name: str
+    fresh: Any  # async () -> database_url with empty, migrated tables
+    redis_url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def sqlite_backend(workdir: Path) -> Backend:
+    template = workdir / "template.db"
+    migrations.upgrade(f"sqlite+aiosqlite:///{template}")
+    _quiet()
+    counter = iter(range(1_000_000))
+
+    async def fresh() -> str:
+        db = workdir / f"run-{next(counter)}.db"
+        shutil.copyfile(template, db)
+        return f"sqlite+aiosqlite:///{db}"
+
+    return Backend("sqlite", fresh)
+
+
+def _reachable(url: str, default_port: int) -> str | None:
+    parts = urlsplit(url.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return None
+    except OSError as exc:
+        return f"{parts.hostname}:{parts.port or default_port} not reachable ({exc})"
+
+
+async def postgres_backend() -> Backend | str:
+    """The bench database, or the reason it cannot be had."""
+    for url, port in ((POSTGRES_URL, 5432), (REDIS_URL, 6379)):
+        if reason := _reachable(url, port):
+            return reason
+    try:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(REDIS_URL)
+        await redis.ping()
+        await redis.aclose()
+    except Exception as exc:  # noqa: BLE001 - any failure is a reason to skip, printed
+        return f"Redis at {REDIS_URL} did not answer PING ({exc!r})"
+    bench_url = make_url(POSTGRES_URL).set(database=BENCH_DATABASE).render_as_string(hide_password=False)
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'))
+            await conn.execute(text(f'CREATE DATABASE "{BENCH_DATABASE}"'))
+            version = await conn.scalar(text("SHOW server_version"))
+    except Exception as exc:  # noqa: BLE001
+        return f"could not (re)create database {BENCH_DATABASE} via {POSTGRES_URL} ({exc!r})"
+    finally:
+        await admin.dispose()
+    await asyncio.to_thread(migrations.upgrade, bench_url)
+    _quiet()
+    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+
+    async def fresh() -> str:
+        engine = create_engine(bench_url)
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {names} CASCADE"))
+        await engine.dispose()
+        return bench_url
+
+    return Backend("postgres", fresh, redis_url=REDIS_URL, notes=[f"PostgreSQL {version}"])
+
+
+# ---------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Running:
+    app: Any
+    client: httpx.AsyncClient
+    api_key: str
+    organization_id: uuid.UUID
+
+    async def unpublished(self) -> int:
+        async with self.app.state[SESSION_FACTORY_KEY]() as session:
+            return int(await session.scalar(
+                select(func.count()).select_from(Event).where(Event.published_at.is_(None))) or 0)
+
+    async def count(self, model: Any, *where: Any) -> int:
+        async with self.app.state[SESSION_FACTORY_KEY]() as session:
+            return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    async def relay_drained(self, timeout_s: float = 120.0) -> float:
+        """Wait until the outbox relay has published every event; returns how long that took."""
+        start = time.perf_counter()
+        while await self.unpublished():
+            if time.perf_counter() - start > timeout_s:
+                raise RuntimeError("the outbox relay did not drain in time")
+            await asyncio.sleep(0.05)
+        return time.perf_counter() - start
+
+
+@contextlib.asynccontextmanager
+async def serve(backend: Backend, database_url: str, workdir: Path, max_rows: int) -> AsyncIterator[Running]:
+    """uvicorn in this process on a free port, an organization with an admin, signed in, an API key minted."""
+    settings = Settings(
+        env="dev", instance_dir=workdir, media_dir=workdir / "media", database_url=database_url,
+        redis_url=backend.redis_url, redis_namespace=f"bench-{uuid.uuid4().hex}",
+        secret_key="bench-secret-" + uuid.uuid4().hex, public_base_url="http://127.0.0.1",
+        log_level="WARNING", max_import_rows=max(20_000, max_rows), max_import_bytes=256 * 1024 * 1024,
+    )
+    app = create_app(settings)
+    async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
+        org = await accounts.create_organization(session, name="Bench Oy", kind=OrganizationKind.shipper,
+                                                 timezone="Europe/Helsinki")
+        admin = await accounts.create_user(session, organization=org, actor="system:bench", data=UserCreate(
+            email=f"admin.{uuid.uuid4().hex[:8]}@example.fi", name="Bench Admin", role=Role.admin, password=PASSWORD))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped during startup")
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
+            login = await client.post("/api/auth/login", json={"email": admin.email, "password": PASSWORD})
+            login.raise_for_status()
+            created = await client.post("/api/api-keys", json={"name": "bench import", "role": "dispatcher"},
+                                        headers={"X-CSRF-Token": login.json()["csrf_token"]})
+            created.raise_for_status()
+            client.cookies.clear()  # from here on the API key alone, as an integration would call
+            running = Running(app, client, created.json()["key"], org.id)
+            await running.relay_drained()
+            yield running
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def post_import(running: Running, body: bytes) -> tuple[float, dict[str, Any]]:
+    start = time.perf_counter()
+    response = await running.client.post(
+        "/api/orders/import", content=body, headers={"Content-Type": "text/csv", "X-API-Key": running.api_key})
+    elapsed = time.perf_counter() - start
+    if response.status_code != 200:
+        raise RuntimeError(f"import answered {response.status_code}: {response.text[:2000]}")
+    return elapsed, response.json()
+
+
+# ---------------------------------------------------------------- measurements
+
+
+async def measure_import(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes,
+                         profile: cProfile.Profile | None = None) -> dict[str, Any]:
+    n = len(rows)
+    url = await backend.fresh()
+    async with serve(backend, url, workdir, n) as running:
+        if profile is not None:
+            profile.enable()
+        import_s, first = await post_import(running, body)
+        if profile is not None:
+            profile.disable()
+        assert first["created"] == n and first["rejected"] == 0, {k: first[k] for k in ("created", "updated", "rejected")}
+        drain_import_s = await running.relay_drained()
+        events_before = await running.count(Event)
+        reimport_s, second = await post_import(running, body)
+        assert second["updated"] == n and second["created"] == 0, {k: second[k] for k in ("created", "updated", "rejected")}
+        update_events = await running.count(Event) - events_before
+        drain_reimport_s = await running.relay_drained()
+        counts = {"orders": await running.count(Order), "parcels": await running.count(Parcel)}
+        assert counts == {"orders": n, "parcels": n}, counts
+    return {"import_s": import_s, "reimport_s": reimport_s, "relay_drain_after_import_s": drain_import_s,
+            "relay_drain_after_reimport_s": drain_reimport_s, "reimport_update_events": update_events,
+            "body_bytes": len(body)}
+
+
+async def measure_raw(backend: Backend, rows: list[dict[str, str]]) -> float:
+    url = await backend.fresh()
+    engine = create_engine(url)  # the app's engine set-up: SQLite pragmas (WAL, foreign keys), asyncpg pool
+    try:
+        async with transaction(create_session_factory(engine)) as s:
+            org = await accounts.create_organization(s, name="Raw Oy", kind=OrganizationKind.shipper)
+        orders, parcels, events = raw_rows(rows, org.id)
+        start = time.perf_counter()
+        async with engine.begin() as conn:
+            await conn.execute(Order.__table__.insert(), orders)
+            await conn.execute(Parcel.__table__.insert(), parcels)
+            await conn.execute(Event.__table__.insert(), events)
+        elapsed = time.perf_counter() - start
+        async with engine.connect() as conn:
+            assert await conn.scalar(select(func.count()).select_from(Order.__table__)) == len(rows)
+    finally:
+        await engine.dispose()
+    return elapsed
+
+
+def summarize(seconds: list[float], n: int) -> dict[str, Any]:
+    rates = [n / s for s in seconds]
+    return {"median_rows_per_s": statistics.median(rates), "min_rows_per_s": min(rates),
+            "max_rows_per_s": max(rates), "median_s": statistics.median(seconds), "runs_s": seconds}
+
+
+async def bench_backend(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes,
+                        repeat: int) -> dict[str, Any]:
+    n = len(rows)
+    runs = []
+    raw = []
+    for i in range(repeat):
+        run = await measure_import(backend, workdir, rows, body)
+        run["raw_insert_s"] = await measure_raw(backend, rows)
+        runs.append(run)
+        raw.append(run["raw_insert_s"])
+        print(f"  {backend.name} run {i + 1}/{repeat}: import {n / run['import_s']:,.0f} rows/s, "
+              f"re-import {n / run['reimport_s']:,.0f} rows/s, raw insert {n / run['raw_insert_s']:,.0f} rows/s "
+              f"(relay drained {run['relay_drain_after_import_s']:.1f}s after the import)", flush=True)
+    result = {
+        "import": summarize([r["import_s"] for r in runs], n),
+        "reimport": summarize([r["reimport_s"] for r in runs], n),
+        "raw_insert": summarize(raw, n),
+        "relay_drain_after_import_s": statistics.median(r["relay_drain_after_import_s"] for r in runs),
+        "reimport_update_events": [r["reimport_update_events"] for r in runs],
+        "notes": backend.notes,
+    }
+    raw_median = result["raw_insert"]["median_rows_per_s"]
+    result["ratio_import_over_raw"] = result["import"]["median_rows_per_s"] / raw_median
+    result["ratio_reimport_over_raw"] = result["reimport"]["median_rows_per_s"] / raw_median
+    return result
+
+
+async def profile_once(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes) -> str:
+    """One extra, untimed SQLite import under cProfile (server and client share this thread and loop)."""
+    profile = cProfile.Profile()
+    await measure_import(backend, workdir, rows, body, profile=profile)
+    out = RESULTS.with_suffix(".prof")
+    profile.dump_stats(out)
+    text_out = io.StringIO()
+    stats = pstats.Stats(profile, stream=text_out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(35)
+    stats.sort_stats("tottime").print_stats(25)
+    return text_out.getvalue()
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine_info() -> dict[str, Any]:
+    cpu_model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    commit = None
+    with contextlib.suppress(Exception):
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        commit += " (backend/ has uncommitted changes)" if dirty else ""
+    import sqlite3
+
+    versions = {}
+    for name in ("sqlalchemy", "litestar", "uvicorn", "httpx", "asyncpg", "aiosqlite", "msgspec", "advanced-alchemy"):
+        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
+            versions[name] = pkg_metadata.version(name)
+    return {
+        "cpu_count": os.cpu_count(), "cpu_model": cpu_model, "python": platform.python_version(),
+        "implementation": platform.python_implementation(), "platform": platform.platform(),
+        "sqlite": sqlite3.sqlite_version, "packages": versions, "git_commit": commit,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def table(results: dict[str, Any], n: int) -> str:
+    lines = [f"{'database':<10} {'scenario':<22} {'median rows/s':>14} {'min rows/s':>11} {'median s':>9} "
+             f"{'vs raw':>7}", "-" * 78]
+    for db, r in results.items():
+        if "skipped" in r:
+            lines.append(f"{db:<10} skipped: {r['skipped']}")
+            continue
+        raw = r["raw_insert"]["median_rows_per_s"]
+        for key, label in (("import", "import (create)"), ("reimport", "re-import (update)"),
+                           ("raw_insert", "raw Core executemany")):
+            s = r[key]
+            lines.append(f"{db:<10} {label:<22} {s['median_rows_per_s']:>14,.0f} {s['min_rows_per_s']:>11,.0f} "
+                         f"{s['median_s']:>9.2f} {s['median_rows_per_s'] / raw:>7.2f}")
+        lines.append(f"{db:<10} import / raw insert = {r['ratio_import_over_raw']:.2f}  "
+                     f"(re-import / raw = {r['ratio_reimport_over_raw']:.2f}; the relay then needs "
+                     f"{r['relay_drain_after_import_s']:.1f}s to publish the {n:,} events)")
+    sqlite = results.get("sqlite", {})
+    if "import" in sqlite:
+        median = sqlite["import"]["median_rows_per_s"]
+        verdict = "met" if median >= GOAL_SQLITE_ROWS_PER_S else "NOT met"
+        lines.append(f"goal >= {GOAL_SQLITE_ROWS_PER_S:,} rows/s on SQLite: {verdict} ({median:,.0f} rows/s median)")
+    return "\n".join(lines)
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile one extra SQLite import with cProfile (bench/results/import_orders.prof)")
+    args = parser.parse_args()
+
+    rows = make_rows(args.rows)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    body = to_csv(rows)
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    profile_text = None
+    with tempfile.TemporaryDirectory(prefix="doorstep-bench-") as tmp:
+        workdir = Path(tmp)
+        backends: list[Backend] = []
+        if args.only in (None, "sqlite"):
+            backends.append(await asyncio.to_thread(sqlite_backend, workdir / "sqlite"))
+        if args.only in (None, "postgres"):
+            pg = await postgres_backend()
+            if isinstance(pg, str):
+                print(f"PostgreSQL skipped: {pg}", flush=True)
+                results["postgres"] = {"skipped": pg}
+            else:
+                backends.append(pg)
+        print(f"Importing {args.rows:,} CSV rows ({len(body) / 1e6:.1f} MB), {args.repeat} runs per database",
+              flush=True)
+        for backend in backends:
+            (workdir / backend.name).mkdir(exist_ok=True)
+            results[backend.name] = await bench_backend(backend, workdir / backend.name, rows, body, args.repeat)
+        if args.profile:
+            sqlite = next(b for b in backends if b.name == "sqlite")
+            profile_text = await profile_once(sqlite, workdir / "sqlite", rows, body)
+
+    report = {
+        "benchmark": "POST /api/orders/import (text/csv, X-API-Key) via uvicorn + httpx",
+        "rows": args.rows, "repeat": args.repeat, "csv_bytes": len(body),
+        "goal": {"sqlite_import_rows_per_s": GOAL_SQLITE_ROWS_PER_S},
+        "machine": machine_info(), "results": results,
+        "total_s": time.perf_counter() - started,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2, default=str))
+    print()
+    print(table({k: results[k] for k in ("sqlite", "postgres") if k in results}, args.rows))
+    m = report["machine"]
+    print(f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), Python {m['python']}, SQLite {m['sqlite']}; "
+          f"{report['total_s']:.0f}s in all; written to {RESULTS.relative_to(ROOT)}")
+    if profile_text:
+        print("\n" + profile_text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,61 @@
+"""Vehicles: capacities, skills, profile, shift window, driver and depot assignment."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.accounts.models import Role
+from tests.factories import make_tenant, sign_in
+
+VAN = {"name": "Van 1", "profile": "van", "capacity_kg": 800, "capacity_l": 6000, "capacity_parcels": 120,
+       "shift_start": "08:00:00", "shift_end": "16:00:00", "skills": ["large_items"]}
+
+
+@pytest.fixture
+def tenant(client):
+    return make_tenant(client)
+
+
+def test_vehicle_with_driver_and_depot(client, tenant):
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    depot = api.post("/api/locations", json={"kind": "depot", "name": "D", "address": "A", "lat": 60.16,
+                                             "lon": 24.93}).json()
+    created = api.post("/api/vehicles", json={**VAN, "driver_id": str(tenant.users[Role.driver].id),
+                                              "depot_id": depot["id"]})
+    assert created.status_code == 201, created.text
+    vehicle = created.json()
+    assert vehicle["skills"] == ["large_items"] and vehicle["capacity_parcels"] == 120
+    updated = api.patch(f"/api/vehicles/{vehicle['id']}", json={"shift_end": "18:30:00", "is_active": False})
+    assert updated.json()["shift_end"] == "18:30:00" and updated.json()["is_active"] is False
+
+
+@pytest.mark.parametrize(
+    ("override", "status"),
+    [
+        ({"capacity_kg": -5}, 400),
+        ({"capacity_parcels": 1.5}, 400),
+        ({"profile": "rocket"}, 400),
+        ({"shift_start": "17:00:00", "shift_end": "09:00:00"}, 400),
+        ({"skills": ["Has Spaces"]}, 400),
+        ({"driver_id": "01934b6e-0000-7000-8000-000000000000"}, 422),
+    ],
+)
+def test_bad_vehicles_are_refused(client, tenant, override, status):
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    assert api.post("/api/vehicles", json={**VAN, **override}).status_code == status
+
+
+def test_only_drivers_of_our_organization_can_drive(client, tenant):
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    not_a_driver = api.post("/api/vehicles", json={**VAN, "driver_id": str(tenant.users[Role.store_staff].id)})
+    assert not_a_driver.status_code == 422
+    other = make_tenant(client)
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    foreign = api.post("/api/vehicles", json={**VAN, "driver_id": str(other.users[Role.driver].id)})
+    assert foreign.status_code == 422
+
+
+def test_shift_update_checked_against_stored_value(client, tenant):
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    vehicle = api.post("/api/vehicles", json=VAN).json()
+    assert api.patch(f"/api/vehicles/{vehicle['id']}", json={"shift_end": "07:00:00"}).status_code == 422

@@ -1,0 +1,62 @@
+"""Health, metrics, the OpenAPI schema, request ids, problem details for unknown routes, the PWA shell."""
+
+from __future__ import annotations
+
+from backend.accounts.models import Role
+from tests.factories import make_tenant, sign_in
+
+
+def test_health_reports_database_and_redis(client, stack):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["redis"] == ("ok" if stack.name == "postgres" else "not configured")
+
+
+def test_metrics_are_prometheus_text(client):
+    client.get("/health")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert "doorstep_requests_total" in response.text
+
+
+def test_schema_lists_every_api_route_with_types(client):
+    schema = client.get("/schema/openapi.json").json()
+    paths = schema["paths"]
+    for expected in ("/api/orders", "/api/orders/import", "/api/orders/{order_id}/transitions", "/api/vehicles",
+                     "/api/zones", "/api/locations", "/api/users", "/api/api-keys", "/api/auth/login", "/api/routes"):
+        assert expected in paths, expected
+    create = paths["/api/orders"]["post"]
+    ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    fields = schema["components"]["schemas"][ref]["properties"]
+    assert fields["lat"]["maximum"] == 90 and fields["lat"]["minimum"] == -90
+    assert client.get("/schema/swagger").status_code == 200
+
+
+def test_every_response_carries_a_request_id(client):
+    first = client.get("/health")
+    assert len(first.headers["x-request-id"]) >= 8
+    echoed = client.get("/health", headers={"X-Request-ID": "trace-1234567"})
+    assert echoed.headers["x-request-id"] == "trace-1234567"
+    unsafe = client.get("/health", headers={"X-Request-ID": "bad id\nwith newline"})
+    assert unsafe.headers["x-request-id"] != "bad id\nwith newline"
+
+
+def test_unknown_api_route_is_a_problem_404_not_the_app_shell(client):
+    tenant = make_tenant(client)
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    response = api.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    wrong_method = api.delete("/api/orders")
+    assert wrong_method.status_code == 405
+
+
+def test_app_shell_is_served_for_client_side_routes(client):
+    for path in ("/", "/driver", "/track/abc"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "text/html" in response.headers["content-type"]
+    assert client.get("/../../etc/passwd").status_code in (400, 404) or "root:" not in client.get(
+        "/../../etc/passwd").text
