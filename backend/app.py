@@ -51,7 +51,9 @@ class DispatchMetrics(PrometheusController):
     path = "/metrics"
 
 
-def create_app(settings: Settings | None = None, *, check_migrations: bool = True, pwa_dist: Path = PWA_DIST) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, check_migrations: bool = True, pwa_dist: Path = PWA_DIST
+) -> Litestar:
     settings = (settings or Settings.from_env()).with_secret_key()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url)
@@ -162,9 +164,7 @@ def create_app(settings: Settings | None = None, *, check_migrations: bool = Tru
             components=Components(
                 security_schemes={
                     "apiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
-                    "session": SecurityScheme(
-                        type="apiKey", name="doorstep_session", security_scheme_in="cookie"
-                    ),
+                    "session": SecurityScheme(type="apiKey", name="doorstep_session", security_scheme_in="cookie"),
                 }
             ),
             security=[{"apiKey": []}, {"session": []}],

@@ -54,7 +54,8 @@ async def _seed_demo(settings: Settings) -> bool:
 def _print_demo_banner(settings: Settings, host: str, port: int) -> None:
     from backend.demo.seed import LOGINS
 
-    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only what we print
+    base = f"http://{shown_host}:{port}"
     lines = [
         "",
         "Doorstep demo is starting",
@@ -94,7 +95,8 @@ def _createuser(settings: Settings, args: argparse.Namespace) -> int:
                         session, name=args.organization, kind=OrganizationKind(args.kind), timezone=args.timezone
                     )
                 await service.create_user(
-                    session, organization=org,
+                    session,
+                    organization=org,
                     data=UserCreate(email=args.email, name=args.name, role=Role(args.role), password=password),
                     actor="system:cli",
                 )

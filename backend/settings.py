@@ -28,7 +28,7 @@ class Settings:
     media_dir: Path = Path()
     """DOORSTEP_MEDIA_DIR: proof-of-delivery files; default <instance dir>/media."""
     public_base_url: str = "http://127.0.0.1:8000"
-    """DOORSTEP_PUBLIC_BASE_URL: the address users reach; tracking links and allowed websocket origins derive from it."""
+    """DOORSTEP_PUBLIC_BASE_URL: the address users reach; tracking links and websocket origins derive from it."""
     secret_key: str = ""
     """DOORSTEP_SECRET_KEY: signs tracking tokens; default generated on first run into <instance dir>/secret_key."""
     host: str = "127.0.0.1"

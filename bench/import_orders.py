@@ -334,19 +334,22 @@ async def post_import(running: Running, body: bytes) -> tuple[float, dict[str, A
 
 
 async def measure_import(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes,
-                         profile: cProfile.Profile | None = None) -> dict[str, Any]:
+                         probe: Probe | None = None) -> dict[str, Any]:
     n = len(rows)
     url = await backend.fresh()
     async with serve(backend, url, workdir, n) as running:
-        if profile is not None:
-            profile.enable()
+        if probe is not None:
+            probe.attach(running.app.state["db_engine"])
+            probe.start("import")
         import_s, first = await post_import(running, body)
-        if profile is not None:
-            profile.disable()
+        if probe is not None:
+            probe.start("reimport")
         assert first["created"] == n and first["rejected"] == 0, {k: first[k] for k in ("created", "updated", "rejected")}
         drain_import_s = await running.relay_drained()
         events_before = await running.count(Event)
         reimport_s, second = await post_import(running, body)
+        if probe is not None:
+            probe.stop()
         assert second["updated"] == n and second["created"] == 0, {k: second[k] for k in ("created", "updated", "rejected")}
         update_events = await running.count(Event) - events_before
         drain_reimport_s = await running.relay_drained()
@@ -410,17 +413,138 @@ async def bench_backend(backend: Backend, workdir: Path, rows: list[dict[str, st
     return result
 
 
-async def profile_once(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes) -> str:
-    """One extra, untimed SQLite import under cProfile (server and client share this thread and loop)."""
-    profile = cProfile.Profile()
-    await measure_import(backend, workdir, rows, body, profile=profile)
-    out = RESULTS.with_suffix(".prof")
-    profile.dump_stats(out)
-    text_out = io.StringIO()
-    stats = pstats.Stats(profile, stream=text_out).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(35)
-    stats.sort_stats("tottime").print_stats(25)
-    return text_out.getvalue()
+class Probe:
+    """Where the import's time goes, seen from inside the running server (the bench shares its process).
+
+    Wall time of each step of backend.orders.importing (wrapped at module level for the probe run only),
+    the SQL statements it sends (counted with engine events), and a cProfile of the event-loop thread.
+    aiosqlite and asyncpg do their I/O off that thread or in C, so the profile shows Python-side cost.
+    """
+
+    STEPS = (
+        ("importing", "read_rows", False), ("importing", "_decode_row", False),
+        ("service", "normalized_fields", True), ("repository", "orders_by_external_ref", True),
+        ("repository", "barcode_owners", True), ("service", "new_order_rows", False),
+        ("service", "event_row", False), ("service", "apply_changes", False),
+        ("repository", "bulk_insert", True), ("repository", "bulk_insert_events", True),
+    )
+
+    def __init__(self, with_cprofile: bool) -> None:
+        from backend.orders import importing, repository, service
+
+        self.modules = {"importing": importing, "repository": repository, "service": service}
+        self.phase: str | None = None
+        self.steps: dict[str, dict[str, float]] = {}
+        self.sql: dict[str, dict[str, list[float]]] = {}
+        self.totals: dict[str, float] = {}
+        self.profile = cProfile.Profile() if with_cprofile else None
+        self._originals: list[tuple[Any, str, Any]] = []
+        self._t0 = 0.0
+
+    def _add(self, name: str, seconds: float) -> None:
+        if self.phase is not None:
+            bucket = self.steps.setdefault(self.phase, {})
+            bucket[name] = bucket.get(name, 0.0) + seconds
+
+    def install(self) -> None:
+        import functools
+
+        for module_name, name, is_async in self.STEPS:
+            module = self.modules[module_name]
+            original = getattr(module, name)
+            self._originals.append((module, name, original))
+            if is_async:
+                async def wrapper(*a: Any, _f: Any = original, _n: str = name, **k: Any) -> Any:
+                    t = time.perf_counter()
+                    try:
+                        return await _f(*a, **k)
+                    finally:
+                        self._add(_n, time.perf_counter() - t)
+            else:
+                def wrapper(*a: Any, _f: Any = original, _n: str = name, **k: Any) -> Any:  # type: ignore[misc]
+                    t = time.perf_counter()
+                    try:
+                        return _f(*a, **k)
+                    finally:
+                        self._add(_n, time.perf_counter() - t)
+            setattr(module, name, functools.wraps(original)(wrapper))
+
+    def uninstall(self) -> None:
+        for module, name, original in reversed(self._originals):
+            setattr(module, name, original)
+        self._originals.clear()
+
+    def attach(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def before(conn: Any, _cursor: Any, _stmt: str, _params: Any, _ctx: Any, _many: bool) -> None:
+            conn.info["bench_t"] = time.perf_counter()
+
+        @event.listens_for(engine.sync_engine, "after_cursor_execute")
+        def after(conn: Any, _cursor: Any, statement: str, _params: Any, _ctx: Any, many: bool) -> None:
+            if self.phase is None:
+                return
+            words = " ".join(statement.split()[:4]) if not statement.startswith("SELECT") else \
+                "SELECT ... FROM " + statement.split(" FROM ", 1)[-1].split()[0]
+            key = f"{words}{' (executemany)' if many else ''}"
+            entry = self.sql.setdefault(self.phase, {}).setdefault(key, [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - conn.info.pop("bench_t", time.perf_counter())
+
+    def start(self, phase: str) -> None:
+        self.stop()
+        self.phase = phase
+        self._t0 = time.perf_counter()
+        if self.profile is not None and phase == "import":
+            self.profile.enable()
+
+    def stop(self) -> None:
+        if self.phase is not None:
+            self.totals[self.phase] = time.perf_counter() - self._t0
+            if self.profile is not None and self.phase == "import":
+                self.profile.disable()
+        self.phase = None
+
+    def report(self, title: str) -> str:
+        lines = [f"where the time goes, {title} (one extra untimed run; request wall time vs steps inside it)"]
+        for phase, total in self.totals.items():
+            lines.append(f"  {phase}: {total:.2f}s for the whole request")
+            for name, seconds in sorted(self.steps.get(phase, {}).items(), key=lambda kv: -kv[1]):
+                if seconds >= 0.005:
+                    lines.append(f"    {name:<24} {seconds:6.2f}s  {seconds / total:4.0%}")
+            for key, (count, seconds) in sorted(self.sql.get(phase, {}).items(), key=lambda kv: -kv[1][1])[:6]:
+                lines.append(f"    sql {count:>6,} x {key:<48} {seconds:6.2f}s in the driver")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"request_s": self.totals, "steps_s": self.steps,
+                "sql": {p: {k: {"statements": c, "driver_s": t} for k, (c, t) in v.items()}
+                        for p, v in self.sql.items()}}
+
+    def cprofile_text(self, out: Path, top: int = 20) -> str:
+        assert self.profile is not None
+        self.profile.dump_stats(out)
+        buffer = io.StringIO()
+        stats = pstats.Stats(self.profile, stream=buffer).strip_dirs()
+        stats.sort_stats("tottime").print_stats(top)
+        return buffer.getvalue()
+
+
+async def probe_once(backend: Backend, workdir: Path, rows: list[dict[str, str]], body: bytes) -> tuple[str, dict]:
+    probe = Probe(with_cprofile=backend.name == "sqlite")
+    probe.install()
+    try:
+        await measure_import(backend, workdir, rows, body, probe=probe)
+    finally:
+        probe.uninstall()
+    text_out = probe.report(backend.name)
+    if probe.profile is not None:
+        out = RESULTS.with_name("import_orders.sqlite.prof")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        text_out += (f"\n  cProfile of the SQLite import request, by own time ({out.relative_to(ROOT)}):\n"
+                     + probe.cprofile_text(out))
+    return text_out, probe.as_json()
 
 
 # ---------------------------------------------------------------- report
@@ -484,7 +608,8 @@ async def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--profile", action="store_true",
-                        help="also profile one extra SQLite import with cProfile (bench/results/import_orders.prof)")
+                        help="after the timed runs, one extra run per database with a step-by-step time breakdown, "
+                             "SQL statement counts and (SQLite) a cProfile in bench/results/import_orders.sqlite.prof")
     args = parser.parse_args()
 
     rows = make_rows(args.rows)
@@ -492,7 +617,7 @@ async def main() -> int:
     body = to_csv(rows)
     started = time.perf_counter()
     results: dict[str, Any] = {}
-    profile_text = None
+    profile_texts: list[str] = []
     with tempfile.TemporaryDirectory(prefix="doorstep-bench-") as tmp:
         workdir = Path(tmp)
         backends: list[Backend] = []
@@ -511,8 +636,10 @@ async def main() -> int:
             (workdir / backend.name).mkdir(exist_ok=True)
             results[backend.name] = await bench_backend(backend, workdir / backend.name, rows, body, args.repeat)
         if args.profile:
-            sqlite = next(b for b in backends if b.name == "sqlite")
-            profile_text = await profile_once(sqlite, workdir / "sqlite", rows, body)
+            for backend in backends:
+                text_out, data = await probe_once(backend, workdir / backend.name, rows, body)
+                profile_texts.append(text_out)
+                results[backend.name]["breakdown"] = data
 
     report = {
         "benchmark": "POST /api/orders/import (text/csv, X-API-Key) via uvicorn + httpx",
@@ -528,8 +655,8 @@ async def main() -> int:
     m = report["machine"]
     print(f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), Python {m['python']}, SQLite {m['sqlite']}; "
           f"{report['total_s']:.0f}s in all; written to {RESULTS.relative_to(ROOT)}")
-    if profile_text:
-        print("\n" + profile_text)
+    for text_out in profile_texts:
+        print("\n" + text_out)
     return 0
 
 

@@ -25,8 +25,9 @@ class Tenant:
     users: dict[Role, User]
 
 
-def make_tenant(client: TestClient[Litestar], *, name: str | None = None,
-                kind: OrganizationKind = OrganizationKind.shipper) -> Tenant:
+def make_tenant(
+    client: TestClient[Litestar], *, name: str | None = None, kind: OrganizationKind = OrganizationKind.shipper
+) -> Tenant:
     """An organization with one user per role, made through the services on the app's own loop."""
     return client.blocking_portal.call(_make_tenant, client.app, name, kind)
 
@@ -44,14 +45,20 @@ def run_in_app(client: TestClient[Litestar], function: Any, /, *args: Any) -> An
 async def _make_tenant(app: Litestar, name: str | None, kind: OrganizationKind) -> Tenant:
     n = next(_counter)
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
-        org = await accounts.create_organization(session, name=name or f"Org {n}", kind=kind, timezone="Europe/Helsinki")
+        org = await accounts.create_organization(
+            session, name=name or f"Org {n}", kind=kind, timezone="Europe/Helsinki"
+        )
         users = {}
         for role in Role:
             users[role] = await accounts.create_user(
                 session,
                 organization=org,
-                data=UserCreate(email=f"{role.value}.{n}@example.com", name=f"{role.value.title()} {n}", role=role,
-                                password=PASSWORD),
+                data=UserCreate(
+                    email=f"{role.value}.{n}@example.com",
+                    name=f"{role.value.title()} {n}",
+                    role=role,
+                    password=PASSWORD,
+                ),
                 actor="system:test",
             )
     return Tenant(organization=org, users=users)
@@ -60,8 +67,9 @@ async def _make_tenant(app: Litestar, name: str | None, kind: OrganizationKind) 
 class Api:
     """A signed-in browser session: keeps the cookie and sends the CSRF token on writes."""
 
-    def __init__(self, client: TestClient[Litestar], csrf_token: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, client: TestClient[Litestar], csrf_token: str | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.client = client
         self.csrf_token = csrf_token
         self.headers = headers or {}
@@ -115,4 +123,4 @@ def make_order(api: Api, **overrides: Any) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
-__all__ = ["PASSWORD", "Api", "Tenant", "UUID", "make_order", "make_tenant", "order_payload", "run_in_app", "sign_in"]
+__all__ = ["PASSWORD", "UUID", "Api", "Tenant", "make_order", "make_tenant", "order_payload", "run_in_app", "sign_in"]

@@ -13,13 +13,32 @@ PUBLIC_GET_PATHS = {"/health", "/metrics"}
 def _objects_of_a_tenant(client):
     owner = make_tenant(client)
     admin = sign_in(client, owner.users[Role.admin])
-    depot = admin.post("/api/locations", json={
-        "kind": "depot", "name": "Depot", "address": "Lönnrotinkatu 15", "lat": 60.1655, "lon": 24.9361}).json()
-    zone = admin.post("/api/zones", json={"name": "Centre", "geometry": {"type": "Polygon", "coordinates": [
-        [[24.93, 60.16], [24.95, 60.16], [24.95, 60.18], [24.93, 60.16]]]}}).json()
-    vehicle = admin.post("/api/vehicles", json={
-        "name": "Van", "profile": "van", "capacity_kg": 500, "capacity_l": 3000, "capacity_parcels": 80,
-        "shift_start": "08:00:00", "shift_end": "16:00:00"}).json()
+    depot = admin.post(
+        "/api/locations",
+        json={"kind": "depot", "name": "Depot", "address": "Lönnrotinkatu 15", "lat": 60.1655, "lon": 24.9361},
+    ).json()
+    zone = admin.post(
+        "/api/zones",
+        json={
+            "name": "Centre",
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[24.93, 60.16], [24.95, 60.16], [24.95, 60.18], [24.93, 60.16]]],
+            },
+        },
+    ).json()
+    vehicle = admin.post(
+        "/api/vehicles",
+        json={
+            "name": "Van",
+            "profile": "van",
+            "capacity_kg": 500,
+            "capacity_l": 3000,
+            "capacity_parcels": 80,
+            "shift_start": "08:00:00",
+            "shift_end": "16:00:00",
+        },
+    ).json()
     order = make_order(admin)
     api_key = admin.post("/api/api-keys", json={"name": "k"}).json()["api_key"]
     from datetime import date
@@ -32,8 +51,16 @@ def _objects_of_a_tenant(client):
         route = Route(organization_id=owner.organization.id, vehicle_id=vehicle["id"], service_date=date.today())
         session.add(route)
         await session.flush()
-        session.add(Stop(organization_id=owner.organization.id, route_id=route.id, sequence=0, kind=StopKind.start,
-                         lat=60.1655, lon=24.9361))
+        session.add(
+            Stop(
+                organization_id=owner.organization.id,
+                route_id=route.id,
+                sequence=0,
+                kind=StopKind.start,
+                lat=60.1655,
+                lon=24.9361,
+            )
+        )
         return route.id
 
     import uuid

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.datastructures import Cookie, State
+from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.params import Body
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,19 +96,33 @@ class AuthController(Controller):
         )
 
     @get("/me", operation_id="me", guards=[signed_in], summary="Who is signed in, with the CSRF token")
-    async def me(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]) -> schemas.SessionInfo:
+    async def me(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> schemas.SessionInfo:
         user = await service.me(db_session, principal=principal)
         return schemas.SessionInfo(user=_me(user), csrf_token=principal.csrf_token or "")
 
     @post("/logout", operation_id="logout", guards=[signed_in], status_code=HTTP_204_NO_CONTENT)
-    async def logout(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State) -> Response[None]:
+    async def logout(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State
+    ) -> Response[None]:
         await service.sign_out(db_session, principal=principal)
         settings: Settings = state[SETTINGS_KEY]
         return Response(
             None,
             status_code=HTTP_204_NO_CONTENT,
-            cookies=[Cookie(key=session_cookie_name(settings), value="", path="/", max_age=0, expires=0,
-                            httponly=True, secure=not settings.is_dev, samesite="lax")],
+            cookies=[
+                Cookie(
+                    key=session_cookie_name(settings),
+                    value="",
+                    path="/",
+                    max_age=0,
+                    expires=0,
+                    httponly=True,
+                    secure=not settings.is_dev,
+                    samesite="lax",
+                )
+            ],
         )
 
 
@@ -119,7 +132,9 @@ class OrganizationController(Controller):
     guards = [signed_in]
 
     @get("", operation_id="get_organization", summary="The caller's organization")
-    async def get_organization(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]) -> schemas.Organization:
+    async def get_organization(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> schemas.Organization:
         org = await service.get_organization(db_session, organization_id=principal.organization_id)
         return schemas.Organization(id=org.id, name=org.name, kind=org.kind, timezone=org.timezone)
 
@@ -131,30 +146,41 @@ class UserController(Controller):
 
     @get("", operation_id="list_users")
     async def list_users(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], limit: LimitParam = DEFAULT_LIMIT, offset: OffsetParam = 0
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        limit: LimitParam = DEFAULT_LIMIT,
+        offset: OffsetParam = 0,
     ) -> Page[schemas.User]:
         users, total = await service.list_users(db_session, principal=principal, limit=limit, offset=offset)
         return Page(items=[_user(u) for u in users], total=total, limit=limit, offset=offset)
 
     @get("/{user_id:uuid}", operation_id="get_user")
-    async def get_user(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], user_id: FromPath[UUID]) -> schemas.User:
+    async def get_user(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], user_id: FromPath[UUID]
+    ) -> schemas.User:
         return _user(await service.get_user(db_session, organization_id=principal.organization_id, user_id=user_id))
 
     @post("", operation_id="create_user", guards=[requires(*ADMIN)], status_code=HTTP_201_CREATED)
     async def create_user(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], data: JSONBody[schemas.UserCreate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.UserCreate],
     ) -> schemas.User:
         org = await service.get_organization(db_session, organization_id=principal.organization_id)
         return _user(await service.create_user(db_session, organization=org, data=data, actor=principal.actor))
 
     @patch("/{user_id:uuid}", operation_id="update_user", guards=[requires(*ADMIN)])
     async def update_user(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], user_id: FromPath[UUID], data: JSONBody[schemas.UserUpdate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        user_id: FromPath[UUID],
+        data: JSONBody[schemas.UserUpdate],
     ) -> schemas.User:
         org = await service.get_organization(db_session, organization_id=principal.organization_id)
-        user = await service.update_user(
-            db_session, principal=principal, organization=org, user_id=user_id, data=data
-        )
+        user = await service.update_user(db_session, principal=principal, organization=org, user_id=user_id, data=data)
         return _user(user)
 
 
@@ -164,19 +190,31 @@ class ApiKeyController(Controller):
     guards = [requires(*ADMIN)]
 
     @get("", operation_id="list_api_keys")
-    async def list_api_keys(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]) -> list[schemas.ApiKey]:
+    async def list_api_keys(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> list[schemas.ApiKey]:
         return [_api_key(k) for k in await service.list_api_keys(db_session, principal=principal)]
 
-    @post("", operation_id="create_api_key", status_code=HTTP_201_CREATED,
-          summary="Create an API key; the secret is in this answer only")
+    @post(
+        "",
+        operation_id="create_api_key",
+        status_code=HTTP_201_CREATED,
+        summary="Create an API key; the secret is in this answer only",
+    )
     async def create_api_key(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal],
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
         data: JSONBody[schemas.ApiKeyCreate],
     ) -> schemas.ApiKeyCreated:
         api_key, key = await service.create_api_key(db_session, principal=principal, name=data.name, role=data.role)
         return schemas.ApiKeyCreated(api_key=_api_key(api_key), key=key)
 
     @delete("/{api_key_id:uuid}", operation_id="revoke_api_key", status_code=HTTP_204_NO_CONTENT)
-    async def revoke_api_key(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], api_key_id: FromPath[UUID]) -> None:
+    async def revoke_api_key(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        api_key_id: FromPath[UUID],
+    ) -> None:
         await service.revoke_api_key(db_session, principal=principal, api_key_id=api_key_id)
-

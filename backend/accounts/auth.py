@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Headers
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -66,7 +67,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
                     principal = await service.principal_from_session_token(session, cookie_token)
         scope["user"] = principal
         if (
-            scope["type"] == "http"
+            scope["type"] == ScopeType.HTTP
             and principal is not None
             and principal.via == "session"
             and scope.get("method", "GET") not in SAFE_METHODS

@@ -55,7 +55,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     role: Role | msgspec.UnsetType = msgspec.UNSET
-    phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
     password: Annotated[str, msgspec.Meta(min_length=10, max_length=512)] | msgspec.UnsetType = msgspec.UNSET
 

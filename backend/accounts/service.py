@@ -41,9 +41,7 @@ async def create_organization(
     return organization
 
 
-async def create_user(
-    session: AsyncSession, *, organization: Organization, data: UserCreate, actor: str
-) -> User:
+async def create_user(session: AsyncSession, *, organization: Organization, data: UserCreate, actor: str) -> User:
     email = normalize_email(data.email)
     if await repository.find_user_by_email(session, email) is not None:
         raise EmailTaken(f"{email} already has an account")
@@ -164,9 +162,7 @@ async def principal_from_api_key(session: AsyncSession, key: str) -> Principal |
     return Principal(organization_id=api_key.organization_id, role=api_key.role, via="api_key", api_key_id=api_key.id)
 
 
-async def create_api_key(
-    session: AsyncSession, *, principal: Principal, name: str, role: Role
-) -> tuple[ApiKey, str]:
+async def create_api_key(session: AsyncSession, *, principal: Principal, name: str, role: Role) -> tuple[ApiKey, str]:
     key = API_KEY_PREFIX + new_token(32)
     api_key = ApiKey(
         organization_id=principal.organization_id,
@@ -211,9 +207,7 @@ async def list_api_keys(session: AsyncSession, *, principal: Principal) -> list[
     return await repository.list_api_keys(session, organization_id=principal.organization_id)
 
 
-async def list_users(
-    session: AsyncSession, *, principal: Principal, limit: int, offset: int
-) -> tuple[list[User], int]:
+async def list_users(session: AsyncSession, *, principal: Principal, limit: int, offset: int) -> tuple[list[User], int]:
     return await repository.list_users(session, organization_id=principal.organization_id, limit=limit, offset=offset)
 
 

@@ -1,4 +1,4 @@
-"""Dev tool (needs `pip install osmium`, not an app dependency): regenerate backend/demo/data/addresses.json from Helsinki.osm.pbf.
+"""Dev tool (needs `pip install osmium`): regenerate backend/demo/data/addresses.json from Helsinki.osm.pbf.
 
 Usage (from the repository root):
 
@@ -37,9 +37,7 @@ from pathlib import Path
 try:
     import osmium
 except ImportError:  # pragma: no cover - dev tool
-    sys.exit(
-        "make_addresses.py needs pyosmium: pip install osmium (into a scratch venv)"
-    )
+    sys.exit("make_addresses.py needs pyosmium: pip install osmium (into a scratch venv)")
 
 HERE = Path(__file__).resolve().parent
 DATA_DIR = HERE / "data"
@@ -108,17 +106,11 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_R * math.asin(math.sqrt(a))
 
 
-def project_on_segment(
-    px: float, py: float, ax: float, ay: float, bx: float, by: float
-) -> tuple[float, float, float]:
+def project_on_segment(px: float, py: float, ax: float, ay: float, bx: float, by: float) -> tuple[float, float, float]:
     """Closest point on segment AB to P; returns (x, y, distance)."""
     dx, dy = bx - ax, by - ay
     length2 = dx * dx + dy * dy
-    t = (
-        0.0
-        if length2 == 0
-        else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
-    )
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / length2))
     qx, qy = ax + t * dx, ay + t * dy
     return qx, qy, math.hypot(px - qx, py - qy)
 
@@ -198,12 +190,7 @@ def read_osm(
             lat, lon, ref = obj.location.lat, obj.location.lon, f"n{obj.id}"
         elif obj.is_area():
             # buildings / multipolygons with an address: centroid of the outer ring(s)
-            pts = [
-                (n.lat, n.lon)
-                for ring in obj.outer_rings()
-                for n in ring
-                if n.location.valid()
-            ]
+            pts = [(n.lat, n.lon) for ring in obj.outer_rings() for n in ring if n.location.valid()]
             if not pts:
                 continue
             lat, lon = ring_centroid(pts)
@@ -326,11 +313,7 @@ def synthetic_candidates(
                         hn = str(number)
                         if (name, hn) not in taken:
                             taken.add((name, hn))
-                            out.append(
-                                Candidate(
-                                    name, hn, lat, lon, px, py, street.highway, False
-                                )
-                            )
+                            out.append(Candidate(name, hn, lat, lon, px, py, street.highway, False))
                     t += SYNTH_STEP_M
                 carry = t - seg
     return out
@@ -343,29 +326,17 @@ def far_enough(c: Candidate, chosen: list[Candidate]) -> bool:
     return all(haversine_m(c.lat, c.lon, o.lat, o.lon) >= MIN_SPACING_M for o in chosen)
 
 
-def pick_depot(
-    cands: list[Candidate], inner: tuple[float, float, float, float]
-) -> Candidate:
-    pool = [
-        c for c in cands if c.street in DEPOT_STREETS and c.highway in LARGER_HIGHWAYS
-    ]
+def pick_depot(cands: list[Candidate], inner: tuple[float, float, float, float]) -> Candidate:
+    pool = [c for c in cands if c.street in DEPOT_STREETS and c.highway in LARGER_HIGHWAYS]
     if not pool:
         sys.exit("no depot candidate on a larger Kamppi street")
-    return min(
-        pool, key=lambda c: (not c.real, c.lon - inner[1], c.street, c.housenumber)
-    )
+    return min(pool, key=lambda c: (not c.real, c.lon - inner[1], c.street, c.housenumber))
 
 
-def pick_stores(
-    cands: list[Candidate], chosen: list[Candidate], rng: random.Random
-) -> list[Candidate]:
+def pick_stores(cands: list[Candidate], chosen: list[Candidate], rng: random.Random) -> list[Candidate]:
     stores = []
     for street in STORE_STREETS:
-        pool = [
-            c
-            for c in cands
-            if c.street == street and c.real and far_enough(c, chosen + stores)
-        ]
+        pool = [c for c in cands if c.street == street and c.real and far_enough(c, chosen + stores)]
         if not pool:
             sys.exit(f"no store candidate on {street}")
         stores.append(rng.choice(sorted(pool, key=lambda c: c.address)))
@@ -440,9 +411,7 @@ def main() -> None:
     s, w, n, e = bbox
     proj = LocalProjection((s + n) / 2, (w + e) / 2)
     dlat = MARGIN_M / proj.ky
-    dlon = MARGIN_M / (
-        math.radians(1) * EARTH_R * math.cos(math.radians(n))
-    )  # widest at north
+    dlon = MARGIN_M / (math.radians(1) * EARTH_R * math.cos(math.radians(n)))  # widest at north
     inner = (s + dlat, w + dlon, n - dlat, e - dlon)
 
     rng = random.Random(SEED)
@@ -475,9 +444,7 @@ def main() -> None:
         "stores": [{"name": f"Doorstep Store {c.street}", **point(c)} for c in stores],
         "stops": [point(c) for c in stops],
     }
-    args.out.write_text(
-        json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    args.out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     n_real = sum(c.real for c in stops)
     print(

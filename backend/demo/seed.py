@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -36,12 +37,50 @@ PASSWORD = "doorstep-demo"
 TIMEZONE = "Europe/Helsinki"
 ORDER_COUNT = 60
 
-FIRST_NAMES = ["Aino", "Eino", "Helmi", "Oliver", "Sofia", "Leo", "Ella", "Väinö", "Olivia", "Onni", "Aada", "Elias",
-               "Lilja", "Toivo", "Venla", "Eetu", "Saara", "Juho", "Iida", "Mikael"]
-LAST_NAMES = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
-              "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen", "Niemi"]
+FIRST_NAMES = [
+    "Aino",
+    "Eino",
+    "Helmi",
+    "Oliver",
+    "Sofia",
+    "Leo",
+    "Ella",
+    "Väinö",
+    "Olivia",
+    "Onni",
+    "Aada",
+    "Elias",
+    "Lilja",
+    "Toivo",
+    "Venla",
+    "Eetu",
+    "Saara",
+    "Juho",
+    "Iida",
+    "Mikael",
+]
+LAST_NAMES = [
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Mäkelä",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lehtinen",
+    "Saarinen",
+    "Salminen",
+    "Heinonen",
+    "Niemi",
+]
 OPENING_HOURS = {d: [("09:00", "21:00")] for d in ("mon", "tue", "wed", "thu", "fri")} | {
-    "sat": [("10:00", "18:00")], "sun": [("12:00", "18:00")]}
+    "sat": [("10:00", "18:00")],
+    "sun": [("12:00", "18:00")],
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +98,7 @@ LOGINS = [
 ]
 
 
-def load_addresses() -> dict[str, object]:
+def load_addresses() -> dict[str, Any]:
     return json.loads((DATA / "addresses.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
@@ -82,42 +121,83 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
     for index, login in enumerate(LOGINS):
         name = names.get(login.role) or f"{FIRST_NAMES[index]} Driver"
         users[login.email] = await accounts.create_user(
-            session, organization=org,
+            session,
+            organization=org,
             data=UserCreate(email=login.email, name=name, role=Role(login.role), password=login.password),
             actor=actor,
         )
     admin = users["admin@demo.doorstep.dev"]
     principal = Principal(organization_id=org.id, role=Role.admin, via="session", user_id=admin.id)
 
-    depot_data = data["depot"]  # type: ignore[index]
-    depot = await places.create_location(session, principal=principal, data=LocationCreate(
-        kind=LocationKind.depot, name=depot_data["name"], address=depot_data["address"],
-        lat=depot_data["lat"], lon=depot_data["lon"],
-        opening_hours={d: [("06:00", "22:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
-    ))
+    depot_data = data["depot"]
+    depot = await places.create_location(
+        session,
+        principal=principal,
+        data=LocationCreate(
+            kind=LocationKind.depot,
+            name=depot_data["name"],
+            address=depot_data["address"],
+            lat=depot_data["lat"],
+            lon=depot_data["lon"],
+            opening_hours={d: [("06:00", "22:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat")},
+        ),
+    )
     stores = []
-    for store in data["stores"]:  # type: ignore[attr-defined]
-        stores.append(await places.create_location(session, principal=principal, data=LocationCreate(
-            kind=LocationKind.store, name=store["name"], address=store["address"], lat=store["lat"],
-            lon=store["lon"], opening_hours=OPENING_HOURS,
-        )))
-    await places.create_zone(session, principal=principal, data=ZoneCreate(
-        name="Helsinki centre",
-        geometry={"type": "Polygon", "coordinates": [[
-            [24.9352, 60.1642], [24.9534, 60.1642], [24.9534, 60.1791], [24.9352, 60.1791], [24.9352, 60.1642]]]},
-    ))
+    for store in data["stores"]:
+        stores.append(
+            await places.create_location(
+                session,
+                principal=principal,
+                data=LocationCreate(
+                    kind=LocationKind.store,
+                    name=store["name"],
+                    address=store["address"],
+                    lat=store["lat"],
+                    lon=store["lon"],
+                    opening_hours=OPENING_HOURS,
+                ),
+            )
+        )
+    await places.create_zone(
+        session,
+        principal=principal,
+        data=ZoneCreate(
+            name="Helsinki centre",
+            geometry={
+                "type": "Polygon",
+                "coordinates": [
+                    [[24.9352, 60.1642], [24.9534, 60.1642], [24.9534, 60.1791], [24.9352, 60.1791], [24.9352, 60.1642]]
+                ],
+            },
+        ),
+    )
     drivers = [users[f"driver{i}@demo.doorstep.dev"] for i in range(1, 5)]
-    fleet_spec = [("Cargo bike 1", VehicleProfile.bike, 80.0, 300.0, 25), ("Cargo bike 2", VehicleProfile.bike, 80.0, 300.0, 25),
-                  ("Van 1", VehicleProfile.van, 900.0, 6000.0, 150), ("Van 2", VehicleProfile.van, 900.0, 6000.0, 150)]
+    fleet_spec = [
+        ("Cargo bike 1", VehicleProfile.bike, 80.0, 300.0, 25),
+        ("Cargo bike 2", VehicleProfile.bike, 80.0, 300.0, 25),
+        ("Van 1", VehicleProfile.van, 900.0, 6000.0, 150),
+        ("Van 2", VehicleProfile.van, 900.0, 6000.0, 150),
+    ]
     for driver, (name, profile, kg, litres, parcels) in zip(drivers, fleet_spec, strict=True):
-        await fleet.create_vehicle(session, principal=principal, data=VehicleCreate(
-            name=name, profile=profile, capacity_kg=kg, capacity_l=litres, capacity_parcels=parcels,
-            shift_start=time(8, 0), shift_end=time(16, 0), driver_id=driver.id, depot_id=depot.id,
-            skills=["cargo_bike"] if profile is VehicleProfile.bike else ["large_items"],
-        ))
+        await fleet.create_vehicle(
+            session,
+            principal=principal,
+            data=VehicleCreate(
+                name=name,
+                profile=profile,
+                capacity_kg=kg,
+                capacity_l=litres,
+                capacity_parcels=parcels,
+                shift_start=time(8, 0),
+                shift_end=time(16, 0),
+                driver_id=driver.id,
+                depot_id=depot.id,
+                skills=["cargo_bike"] if profile is VehicleProfile.bike else ["large_items"],
+            ),
+        )
 
     local_today = (today or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE)).date()
-    for index, stop in enumerate(data["stops"][:ORDER_COUNT]):  # type: ignore[index]
+    for index, stop in enumerate(data["stops"][:ORDER_COUNT]):
         kind = OrderKind.delivery
         if index % 15 == 7:
             kind = OrderKind.store_pickup
@@ -128,20 +208,29 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
             hour = 9 + (index % 6)
             window_start = datetime.combine(local_today, time(hour, 0), ZoneInfo(TIMEZONE))
             window_end = window_start + timedelta(hours=2)
-        await orders.create_order(session, principal=principal, organization=org, secret_key=secret_key,
-                                  data=OrderCreate(
-            kind=kind,
-            external_ref=f"DEMO-{index + 1:04d}",
-            recipient_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-            recipient_phone=f"+35840{rng.randrange(1_000_000, 9_999_999)}",
-            recipient_email=f"customer{index + 1}@example.com",
-            address=stop["address"], lat=stop["lat"], lon=stop["lon"],
-            window_start_at=window_start, window_end_at=window_end,
-            service_s=rng.choice([60, 90, 120, 180]),
-            weight_kg=round(rng.uniform(0.3, 12.0), 1), volume_l=round(rng.uniform(1.0, 40.0), 1),
-            priority=10 if index % 10 == 0 else 0,
-            store_id=stores[index % 2].id if kind is OrderKind.store_pickup else None,
-            barcodes=[f"DS{index + 1:06d}"],
-            notes="Door code 1234" if index % 7 == 0 else None,
-        ))
+        await orders.create_order(
+            session,
+            principal=principal,
+            organization=org,
+            secret_key=secret_key,
+            data=OrderCreate(
+                kind=kind,
+                external_ref=f"DEMO-{index + 1:04d}",
+                recipient_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                recipient_phone=f"+35840{rng.randrange(1_000_000, 9_999_999)}",
+                recipient_email=f"customer{index + 1}@example.com",
+                address=stop["address"],
+                lat=stop["lat"],
+                lon=stop["lon"],
+                window_start_at=window_start,
+                window_end_at=window_end,
+                service_s=rng.choice([60, 90, 120, 180]),
+                weight_kg=round(rng.uniform(0.3, 12.0), 1),
+                volume_l=round(rng.uniform(1.0, 40.0), 1),
+                priority=10 if index % 10 == 0 else 0,
+                store_id=stores[index % 2].id if kind is OrderKind.store_pickup else None,
+                barcodes=[f"DS{index + 1:06d}"],
+                notes="Door code 1234" if index % 7 == 0 else None,
+            ),
+        )
     return True

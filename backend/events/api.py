@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar import Controller, get
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,14 +53,24 @@ class EventController(Controller):
         principal: NamedDependency[Principal],
         limit: LimitParam = DEFAULT_LIMIT,
         offset: OffsetParam = 0,
-        type: Annotated[str | None, QueryParameter(name="type", max_length=64, description="Type prefix, e.g. order.")] = None,
+        type: Annotated[
+            str | None, QueryParameter(name="type", max_length=64, description="Type prefix, e.g. order.")
+        ] = None,
     ) -> Page[EventView]:
         rows, total = await list_events(
             db_session, organization_id=principal.organization_id, type_prefix=type, limit=limit, offset=offset
         )
         items = [
-            EventView(id=e.id, type=e.type, subject_type=e.subject_type, subject_id=e.subject_id, payload=e.payload,
-                      actor=e.actor, occurred_at=e.occurred_at, recorded_at=e.recorded_at)
+            EventView(
+                id=e.id,
+                type=e.type,
+                subject_type=e.subject_type,
+                subject_id=e.subject_id,
+                payload=e.payload,
+                actor=e.actor,
+                occurred_at=e.occurred_at,
+                recorded_at=e.recorded_at,
+            )
             for e in rows
         ]
         return Page(items=items, total=total, limit=limit, offset=offset)

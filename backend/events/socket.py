@@ -10,11 +10,11 @@ from uuid import UUID
 
 import msgspec
 import structlog
-from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
+from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from litestar.params import FromPath
 from sqlalchemy import select
 
 from backend.accounts.auth import STAFF
@@ -58,7 +58,9 @@ def origin_allowed(origin: str | None, settings: Settings, host: str | None) -> 
     return host is not None and parts.netloc == host and (settings.is_dev or parts.scheme == "https")
 
 
-async def _missed(socket: WebSocket[Any, Any, Any], organization_id: FromPath[UUID], after: str) -> list[dict[str, Any]] | None:
+async def _missed(
+    socket: WebSocket[Any, Any, Any], organization_id: FromPath[UUID], after: str
+) -> list[dict[str, Any]] | None:
     try:
         after_id = UUID(after)
     except ValueError:
@@ -95,32 +97,31 @@ async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepen
     budget = MAX_CLIENT_MESSAGES_PER_MINUTE
     loop = asyncio.get_running_loop()
     window_started = loop.time()
-    async with channels.start_subscription([channel]) as subscriber:
-        async with subscriber.run_in_background(socket.send_data):
-            await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
-            with contextlib.suppress(WebSocketDisconnect):
-                while True:
-                    raw = await socket.receive_data(mode="text")
-                    if loop.time() - window_started > 60:
-                        budget, window_started = MAX_CLIENT_MESSAGES_PER_MINUTE, loop.time()
-                    budget -= 1
-                    if budget < 0:
-                        await socket.close(code=1008, reason="too many messages")
-                        return
-                    if len(raw) > MAX_FRAME_BYTES:
-                        await socket.close(code=1009, reason="frame too large")
-                        return
-                    try:
-                        message = _decoder.decode(raw)
-                    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                        await socket.send_json({"type": "error", "seq": None, "data": {"detail": str(exc)}})
-                        continue
-                    if isinstance(message, Ping):
-                        await socket.send_json({"type": "pong", "seq": None, "data": {}})
+    async with channels.start_subscription([channel]) as subscriber, subscriber.run_in_background(socket.send_data):
+        await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
+        with contextlib.suppress(WebSocketDisconnect):
+            while True:
+                raw = await socket.receive_data(mode="text")
+                if loop.time() - window_started > 60:
+                    budget, window_started = MAX_CLIENT_MESSAGES_PER_MINUTE, loop.time()
+                budget -= 1
+                if budget < 0:
+                    await socket.close(code=1008, reason="too many messages")
+                    return
+                if len(raw) > MAX_FRAME_BYTES:
+                    await socket.close(code=1009, reason="frame too large")
+                    return
+                try:
+                    message = _decoder.decode(raw)
+                except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                    await socket.send_json({"type": "error", "seq": None, "data": {"detail": str(exc)}})
+                    continue
+                if isinstance(message, Ping):
+                    await socket.send_json({"type": "pong", "seq": None, "data": {}})
+                else:
+                    missed = await _missed(socket, principal.organization_id, message.after)
+                    if missed is None:
+                        await socket.send_json({"type": "resync", "seq": None, "data": {}})
                     else:
-                        missed = await _missed(socket, principal.organization_id, message.after)
-                        if missed is None:
-                            await socket.send_json({"type": "resync", "seq": None, "data": {}})
-                        else:
-                            for frame in missed:
-                                await socket.send_json(frame)
+                        for frame in missed:
+                            await socket.send_json(frame)

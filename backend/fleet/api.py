@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar import Controller, get, patch, post
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,25 +42,41 @@ class VehicleController(Controller):
 
     @get("", operation_id="list_vehicles")
     async def list_vehicles(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], limit: LimitParam = DEFAULT_LIMIT, offset: OffsetParam = 0
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        limit: LimitParam = DEFAULT_LIMIT,
+        offset: OffsetParam = 0,
     ) -> Page[schemas.Vehicle]:
         rows, total = await service.list_vehicles(db_session, principal=principal, limit=limit, offset=offset)
         return Page(items=[_vehicle(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/{vehicle_id:uuid}", operation_id="get_vehicle")
-    async def get_vehicle(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], vehicle_id: FromPath[UUID]) -> schemas.Vehicle:
+    async def get_vehicle(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        vehicle_id: FromPath[UUID],
+    ) -> schemas.Vehicle:
         return _vehicle(
             await service.get_vehicle(db_session, organization_id=principal.organization_id, vehicle_id=vehicle_id)
         )
 
     @post("", operation_id="create_vehicle", status_code=HTTP_201_CREATED)
     async def create_vehicle(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], data: JSONBody[schemas.VehicleCreate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.VehicleCreate],
     ) -> schemas.Vehicle:
         return _vehicle(await service.create_vehicle(db_session, principal=principal, data=data))
 
     @patch("/{vehicle_id:uuid}", operation_id="update_vehicle")
     async def update_vehicle(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], vehicle_id: FromPath[UUID], data: JSONBody[schemas.VehicleUpdate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        vehicle_id: FromPath[UUID],
+        data: JSONBody[schemas.VehicleUpdate],
     ) -> schemas.Vehicle:
         return _vehicle(await service.update_vehicle(db_session, principal=principal, vehicle_id=vehicle_id, data=data))

@@ -72,9 +72,11 @@ async def update_vehicle(
 ) -> Vehicle:
     vehicle = await get_vehicle(session, organization_id=principal.organization_id, vehicle_id=vehicle_id)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "name" in changes and changes["name"] != vehicle.name:
-        if await repository.name_taken(session, organization_id=principal.organization_id, name=changes["name"]):
-            raise VehicleNameTaken(f"A vehicle named {changes['name']!r} exists")
+    name = changes.get("name", vehicle.name)
+    if name != vehicle.name and await repository.name_taken(
+        session, organization_id=principal.organization_id, name=name
+    ):
+        raise VehicleNameTaken(f"A vehicle named {name!r} exists")
     try:
         check_shift(changes.get("shift_start", vehicle.shift_start), changes.get("shift_end", vehicle.shift_end))
     except ValueError as exc:

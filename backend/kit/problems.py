@@ -162,11 +162,11 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
 
 
 __all__ = [
-    "MediaType",
     "Conflict",
     "DomainError",
     "Forbidden",
     "Invalid",
+    "MediaType",
     "NotFound",
     "handle_exception",
     "problem_response",

@@ -54,5 +54,4 @@ def _serve(dist: Path, path: str) -> Response[str] | File:
     index = dist / "index.html"
     if not index.is_file():
         return Response(NOT_BUILT, media_type="text/html", status_code=200)
-    return File(index, content_disposition_type="inline", media_type="text/html",
-                headers={"Cache-Control": "no-cache"})
+    return File(index, content_disposition_type="inline", media_type="text/html", headers={"Cache-Control": "no-cache"})

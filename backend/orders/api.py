@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, HTTPException
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,8 +25,13 @@ from backend.settings import Settings
 SETTINGS_KEY = "settings"
 IdempotencyKey = Annotated[
     str | None,
-    HeaderParameter(name="Idempotency-Key", min_length=8, max_length=100, required=False,
-              description="Retrying with the same key returns the first answer instead of creating a second order"),
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=8,
+        max_length=100,
+        required=False,
+        description="Retrying with the same key returns the first answer instead of creating a second order",
+    ),
 ]
 
 
@@ -62,24 +66,36 @@ def order_view(order: Order, settings: Settings) -> schemas.Order:
 
 def _summary(order: Order) -> schemas.OrderSummary:
     return schemas.OrderSummary(
-        id=order.id, kind=order.kind, status=order.status, external_ref=order.external_ref,
-        recipient_name=order.recipient_name, address=order.address, lat=order.lat, lon=order.lon,
-        window_start_at=order.window_start_at, window_end_at=order.window_end_at,
-        parcel_count=order.parcel_count, priority=order.priority, created_at=order.created_at,
+        id=order.id,
+        kind=order.kind,
+        status=order.status,
+        external_ref=order.external_ref,
+        recipient_name=order.recipient_name,
+        address=order.address,
+        lat=order.lat,
+        lon=order.lon,
+        window_start_at=order.window_start_at,
+        window_end_at=order.window_end_at,
+        parcel_count=order.parcel_count,
+        priority=order.priority,
+        created_at=order.created_at,
     )
 
 
 async def read_limited(request: Request[Any, Any, Any], limit: int) -> bytes:
     """Read the body, refusing it (413) as soon as it passes `limit`, chunked uploads included."""
     if request.content_length is not None and request.content_length > limit:
-        raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=f"Imports are limited to {limit} bytes")
+        raise HTTPException(
+            status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=f"Imports are limited to {limit} bytes"
+        )
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise HTTPException(status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-                                detail=f"Imports are limited to {limit} bytes")
+            raise HTTPException(
+                status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=f"Imports are limited to {limit} bytes"
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -98,7 +114,9 @@ class OrderController(Controller):
         offset: OffsetParam = 0,
         status: Annotated[OrderStatus | None, QueryParameter(name="status")] = None,
         kind: Annotated[OrderKind | None, QueryParameter(name="kind")] = None,
-        q: Annotated[str | None, QueryParameter(name="q", max_length=100, description="Search name, address, reference")] = None,
+        q: Annotated[
+            str | None, QueryParameter(name="q", max_length=100, description="Search name, address, reference")
+        ] = None,
     ) -> Page[schemas.OrderSummary]:
         rows, total = await service.list_orders(
             db_session, principal=principal, status=status, kind=kind, search=q, limit=limit, offset=offset
@@ -117,22 +135,36 @@ class OrderController(Controller):
         settings: Settings = state[SETTINGS_KEY]
         organization = await accounts.get_organization(db_session, organization_id=principal.organization_id)
         created = await service.create_order(
-            db_session, principal=principal, organization=organization, data=data,
-            secret_key=settings.secret_key, idempotency_key=idempotency_key,
+            db_session,
+            principal=principal,
+            organization=organization,
+            data=data,
+            secret_key=settings.secret_key,
+            idempotency_key=idempotency_key,
         )
-        return Response(order_view(created.order, settings),
-                        status_code=HTTP_200_OK if created.replayed else HTTP_201_CREATED)
+        return Response(
+            order_view(created.order, settings), status_code=HTTP_200_OK if created.replayed else HTTP_201_CREATED
+        )
 
     @get("/{order_id:uuid}", operation_id="get_order")
     async def get_order(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State, order_id: FromPath[UUID]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        state: State,
+        order_id: FromPath[UUID],
     ) -> schemas.Order:
-        return order_view(await service.get_order(db_session, principal=principal, order_id=order_id),
-                          state[SETTINGS_KEY])
+        return order_view(
+            await service.get_order(db_session, principal=principal, order_id=order_id), state[SETTINGS_KEY]
+        )
 
     @patch("/{order_id:uuid}", operation_id="update_order")
     async def update_order(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State, order_id: FromPath[UUID],
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        state: State,
+        order_id: FromPath[UUID],
         data: JSONBody[schemas.OrderUpdate],
     ) -> schemas.Order:
         organization = await accounts.get_organization(db_session, organization_id=principal.organization_id)
@@ -141,26 +173,48 @@ class OrderController(Controller):
         )
         return order_view(order, state[SETTINGS_KEY])
 
-    @post("/{order_id:uuid}/transitions", operation_id="transition_order", status_code=HTTP_200_OK,
-          summary="Move the order to another state (409 names the current state and the allowed ones)")
+    @post(
+        "/{order_id:uuid}/transitions",
+        operation_id="transition_order",
+        status_code=HTTP_200_OK,
+        summary="Move the order to another state (409 names the current state and the allowed ones)",
+    )
     async def transition_order(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], state: State, order_id: FromPath[UUID],
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        state: State,
+        order_id: FromPath[UUID],
         data: JSONBody[schemas.TransitionRequest],
     ) -> schemas.Order:
         order = await service.transition(
-            db_session, principal=principal, order_id=order_id, to=data.to, reason=data.reason,
+            db_session,
+            principal=principal,
+            order_id=order_id,
+            to=data.to,
+            reason=data.reason,
             occurred_at=data.occurred_at,
         )
-        return order_view(await service.get_order(db_session, principal=principal, order_id=order.id),
-                          state[SETTINGS_KEY])
+        return order_view(
+            await service.get_order(db_session, principal=principal, order_id=order.id), state[SETTINGS_KEY]
+        )
 
     @get("/{order_id:uuid}/events", operation_id="list_order_events", summary="The order's history, oldest first")
     async def list_order_events(
         self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], order_id: FromPath[UUID]
     ) -> list[schemas.OrderEvent]:
         rows = await service.order_events(db_session, principal=principal, order_id=order_id)
-        return [schemas.OrderEvent(id=e.id, type=e.type, payload=e.payload, actor=e.actor,
-                                   occurred_at=e.occurred_at, recorded_at=e.recorded_at) for e in rows]
+        return [
+            schemas.OrderEvent(
+                id=e.id,
+                type=e.type,
+                payload=e.payload,
+                actor=e.actor,
+                occurred_at=e.occurred_at,
+                recorded_at=e.recorded_at,
+            )
+            for e in rows
+        ]
 
     @post(
         "/import",
@@ -176,19 +230,28 @@ class OrderController(Controller):
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
         state: State,
-        partial: Annotated[bool, QueryParameter(name="partial", description="Import the valid rows, report the rest")] = False,
+        partial: Annotated[
+            bool, QueryParameter(name="partial", description="Import the valid rows, report the rest")
+        ] = False,
     ) -> schemas.ImportResult:
         settings: Settings = state[SETTINGS_KEY]
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in ("text/csv", "application/csv", "text/plain", "application/json"):
             raise ClientException(
                 status_code=415,
-                detail="Send the file as text/csv or application/json (curl --data-binary @orders.csv -H 'Content-Type: text/csv')",
+                detail=(
+                    "Send the file as text/csv or application/json "
+                    "(curl --data-binary @orders.csv -H 'Content-Type: text/csv')"
+                ),
             )
         body = await read_limited(request, settings.max_import_bytes)
         raw_rows = importing.read_rows(body, content_type, max_rows=settings.max_import_rows)
         organization = await accounts.get_organization(db_session, organization_id=principal.organization_id)
         return await importing.import_orders(
-            db_session, principal=principal, organization=organization, raw_rows=raw_rows, partial=partial,
+            db_session,
+            principal=principal,
+            organization=organization,
+            raw_rows=raw_rows,
+            partial=partial,
             secret_key=settings.secret_key,
         )

@@ -30,8 +30,20 @@ COLUMNS = tuple(OrderCreate.__struct_fields__)
 MAX_LISTED_ERRORS = 1_000  # the answer lists this many row errors and counts the rest
 _FIELD_IN_MESSAGE = re.compile(r"at `\$\.([a-z_]+)|field `([a-z_]+)`")
 _UPDATABLE = (
-    "recipient_name", "recipient_phone", "recipient_email", "address", "lat", "lon", "window_start_at",
-    "window_end_at", "service_s", "weight_kg", "volume_l", "parcel_count", "priority", "notes",
+    "recipient_name",
+    "recipient_phone",
+    "recipient_email",
+    "address",
+    "lat",
+    "lon",
+    "window_start_at",
+    "window_end_at",
+    "service_s",
+    "weight_kg",
+    "volume_l",
+    "parcel_count",
+    "priority",
+    "notes",
 )
 
 
@@ -99,8 +111,14 @@ def _decode_row(number: int, raw: dict[str, Any], errors: list[RowError]) -> Ord
         message = str(exc)
         match = _FIELD_IN_MESSAGE.search(message)
         reason = message.split(" - at `")[0]
-        errors.append(RowError(row=number, field=(match.group(1) or match.group(2)) if match else None, reason=reason,
-                               external_ref=str(raw.get("external_ref")) if raw.get("external_ref") else None))
+        errors.append(
+            RowError(
+                row=number,
+                field=(match.group(1) or match.group(2)) if match else None,
+                reason=reason,
+                external_ref=str(raw.get("external_ref")) if raw.get("external_ref") else None,
+            )
+        )
         return None
 
 
@@ -143,15 +161,27 @@ async def import_orders(
         current = existing.get(row.data.external_ref or "")
         foreign = [b for b in row.data.barcodes if b in owners and (current is None or owners[b] != current.id)]
         if foreign:
-            errors.append(RowError(row=row.number, field="barcodes", external_ref=row.data.external_ref,
-                                   reason=f"already on another order: {', '.join(foreign)}"))
+            errors.append(
+                RowError(
+                    row=row.number,
+                    field="barcodes",
+                    external_ref=row.data.external_ref,
+                    reason=f"already on another order: {', '.join(foreign)}",
+                )
+            )
         elif current is None:
             to_create.append(row)
         elif current.status not in lifecycle.EDITABLE or current.kind is not row.data.kind:
-            errors.append(RowError(
-                row=row.number, field="external_ref", external_ref=row.data.external_ref,
-                reason=f"order exists as a {current.kind.value} that is {current.status.value}; it cannot be updated",
-            ))
+            errors.append(
+                RowError(
+                    row=row.number,
+                    field="external_ref",
+                    external_ref=row.data.external_ref,
+                    reason=(
+                        f"order exists as a {current.kind.value} that is {current.status.value}; it cannot be updated"
+                    ),
+                )
+            )
         else:
             to_update.append((row, current))
 
@@ -160,8 +190,11 @@ async def import_orders(
     if errors and not partial:
         raise ImportRejected(
             f"{rejected} of {len(raw_rows)} rows are invalid; fix them, or send ?partial=true to import the rest.",
-            extra={"rejected": rejected, "rows": len(raw_rows),
-                   "errors": [msgspec.to_builtins(e) for e in errors[:MAX_LISTED_ERRORS]]},
+            extra={
+                "rejected": rejected,
+                "rows": len(raw_rows),
+                "errors": [msgspec.to_builtins(e) for e in errors[:MAX_LISTED_ERRORS]],
+            },
         )
 
     order_rows: list[dict[str, Any]] = []
@@ -169,33 +202,45 @@ async def import_orders(
     event_rows: list[dict[str, Any]] = []
     for row in to_create:
         order_row, parcels = service.new_order_rows(
-            organization_id=principal.organization_id, fields=row.fields, barcodes=row.data.barcodes,
+            organization_id=principal.organization_id,
+            fields=row.fields,
+            barcodes=row.data.barcodes,
             secret_key=secret_key,
         )
         order_rows.append(order_row)
         parcel_rows.extend(parcels)
-        event_rows.append(service.event_row(
-            organization_id=principal.organization_id, type="order.created", order_id=order_row["id"],
-            actor=principal.actor, payload={"status": order_row["status"].value,
-                                            "external_ref": row.data.external_ref, "via": "import"},
-        ))
+        event_rows.append(
+            service.event_row(
+                organization_id=principal.organization_id,
+                type="order.created",
+                order_id=order_row["id"],
+                actor=principal.actor,
+                payload={"status": order_row["status"].value, "external_ref": row.data.external_ref, "via": "import"},
+            )
+        )
     new_parcels: list[dict[str, Any]] = []
     for row, order in to_update:
         changes = {k: row.fields[k] for k in _UPDATABLE if row.fields[k] != getattr(order, k)}
         have = {p.barcode for p in order.parcels}
         added = [b for b in row.data.barcodes if b not in have]
         if added:
-            _, parcels = service.new_order_rows(organization_id=principal.organization_id, fields=row.fields,
-                                                barcodes=added, secret_key=secret_key)
+            _, parcels = service.new_order_rows(
+                organization_id=principal.organization_id, fields=row.fields, barcodes=added, secret_key=secret_key
+            )
             for parcel in parcels:
                 parcel["order_id"] = order.id
             new_parcels.extend(parcels)
         if changes or added:
             service.apply_changes(order, changes)
-            event_rows.append(service.event_row(
-                organization_id=principal.organization_id, type="order.updated", order_id=order.id,
-                actor=principal.actor, payload={"changed": sorted(changes), "added_barcodes": added, "via": "import"},
-            ))
+            event_rows.append(
+                service.event_row(
+                    organization_id=principal.organization_id,
+                    type="order.updated",
+                    order_id=order.id,
+                    actor=principal.actor,
+                    payload={"changed": sorted(changes), "added_barcodes": added, "via": "import"},
+                )
+            )
     await repository.bulk_insert(session, orders=order_rows, parcels=parcel_rows + new_parcels)
     await repository.bulk_insert_events(session, event_rows)
     return ImportResult(
@@ -212,13 +257,21 @@ def _duplicate_in_file(
 ) -> RowError | None:
     if data.external_ref is not None:
         if data.external_ref in seen_refs:
-            return RowError(row=number, field="external_ref", external_ref=data.external_ref,
-                            reason=f"also on row {seen_refs[data.external_ref]}")
+            return RowError(
+                row=number,
+                field="external_ref",
+                external_ref=data.external_ref,
+                reason=f"also on row {seen_refs[data.external_ref]}",
+            )
         seen_refs[data.external_ref] = number
     for barcode in data.barcodes:
         if barcode in seen_barcodes:
-            return RowError(row=number, field="barcodes", external_ref=data.external_ref,
-                            reason=f"barcode {barcode} also on row {seen_barcodes[barcode]}")
+            return RowError(
+                row=number,
+                field="barcodes",
+                external_ref=data.external_ref,
+                reason=f"barcode {barcode} also on row {seen_barcodes[barcode]}",
+            )
     for barcode in data.barcodes:
         seen_barcodes[barcode] = number
     return None

@@ -14,7 +14,9 @@ from backend.orders.models import OrderKind, OrderStatus
 Barcode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$")]
 ExternalRef = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Address = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2026-11-25T09:00:00+02:00")]
+AwareDatetime = Annotated[
+    datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2026-11-25T09:00:00+02:00")
+]
 ServiceSeconds = Annotated[int, msgspec.Meta(ge=0, le=86_400)]
 Kilograms = Annotated[float, msgspec.Meta(ge=0.0, le=50_000.0)]
 Litres = Annotated[float, msgspec.Meta(ge=0.0, le=100_000.0)]
@@ -112,19 +114,19 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
 
 class OrderUpdate(msgspec.Struct, forbid_unknown_fields=True):
     recipient_name: Name | msgspec.UnsetType = msgspec.UNSET
-    recipient_phone: Phone | None | msgspec.UnsetType = msgspec.UNSET
-    recipient_email: Email | None | msgspec.UnsetType = msgspec.UNSET
+    recipient_phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
+    recipient_email: Email | msgspec.UnsetType | None = msgspec.UNSET
     address: Address | msgspec.UnsetType = msgspec.UNSET
     lat: Latitude | msgspec.UnsetType = msgspec.UNSET
     lon: Longitude | msgspec.UnsetType = msgspec.UNSET
-    window_start_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
-    window_end_at: AwareDatetime | None | msgspec.UnsetType = msgspec.UNSET
+    window_start_at: AwareDatetime | msgspec.UnsetType | None = msgspec.UNSET
+    window_end_at: AwareDatetime | msgspec.UnsetType | None = msgspec.UNSET
     service_s: ServiceSeconds | msgspec.UnsetType = msgspec.UNSET
     weight_kg: Kilograms | msgspec.UnsetType = msgspec.UNSET
     volume_l: Litres | msgspec.UnsetType = msgspec.UNSET
     parcel_count: ParcelCount | msgspec.UnsetType = msgspec.UNSET
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
-    notes: Notes | None | msgspec.UnsetType = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -48,9 +48,7 @@ def request_digest(data: OrderCreate) -> str:
     return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
 
 
-async def normalized_fields(
-    session: AsyncSession, *, organization: Organization, data: OrderCreate
-) -> dict[str, Any]:
+async def normalized_fields(session: AsyncSession, *, organization: Organization, data: OrderCreate) -> dict[str, Any]:
     """Checks that need the organization (phone country, its stores) and returns the row to store."""
     store_id = data.store_id
     if data.kind is OrderKind.store_pickup and store_id is None:
@@ -66,10 +64,14 @@ async def normalized_fields(
         "kind": data.kind,
         "external_ref": data.external_ref,
         "recipient_name": data.recipient_name,
-        "recipient_phone": normalize_phone(data.recipient_phone, region=organization.country_code,
-                                           field="recipient_phone") if data.recipient_phone else None,
+        "recipient_phone": normalize_phone(
+            data.recipient_phone, region=organization.country_code, field="recipient_phone"
+        )
+        if data.recipient_phone
+        else None,
         "recipient_email": normalize_email(data.recipient_email, field="recipient_email")
-        if data.recipient_email else None,
+        if data.recipient_email
+        else None,
         "address": data.address,
         "lat": data.lat,
         "lon": data.lon,
@@ -100,16 +102,28 @@ def new_order_rows(
         **fields,
     }
     parcels = [
-        {"id": uuid7(), "organization_id": organization_id, "order_id": order_id, "barcode": b,
-         "created_at": now, "updated_at": now}
+        {
+            "id": uuid7(),
+            "organization_id": organization_id,
+            "order_id": order_id,
+            "barcode": b,
+            "created_at": now,
+            "updated_at": now,
+        }
         for b in barcodes
     ]
     return order, parcels
 
 
 def event_row(
-    *, organization_id: UUID, type: str, order_id: UUID, actor: str, payload: dict[str, Any],
-    idempotency_key: str | None = None, occurred_at: datetime | None = None,
+    *,
+    organization_id: UUID,
+    type: str,
+    order_id: UUID,
+    actor: str,
+    payload: dict[str, Any],
+    idempotency_key: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> dict[str, Any]:
     now = utcnow()
     return {
@@ -145,8 +159,9 @@ async def create_order(
         if previous is not None:
             if previous.payload.get("request_sha256") != digest:
                 raise IdempotencyKeyReused("Send a new Idempotency-Key for a different order.")
-            return Created(order=await get_order(session, principal=principal, order_id=previous.subject_id),
-                           replayed=True)
+            return Created(
+                order=await get_order(session, principal=principal, order_id=previous.subject_id), replayed=True
+            )
     fields = await normalized_fields(session, organization=organization, data=data)
     if data.external_ref is not None:
         existing = await repository.orders_by_external_ref(
@@ -164,14 +179,23 @@ async def create_order(
         organization_id=principal.organization_id, fields=fields, barcodes=data.barcodes, secret_key=secret_key
     )
     await repository.bulk_insert(session, orders=[order_row], parcels=parcel_rows)
-    await repository.bulk_insert_events(session, [
-        event_row(
-            organization_id=principal.organization_id, type="order.created", order_id=order_row["id"],
-            actor=principal.actor, idempotency_key=idempotency_key,
-            payload={"status": order_row["status"].value, "external_ref": data.external_ref,
-                     "request_sha256": digest},
-        )
-    ])
+    await repository.bulk_insert_events(
+        session,
+        [
+            event_row(
+                organization_id=principal.organization_id,
+                type="order.created",
+                order_id=order_row["id"],
+                actor=principal.actor,
+                idempotency_key=idempotency_key,
+                payload={
+                    "status": order_row["status"].value,
+                    "external_ref": data.external_ref,
+                    "request_sha256": digest,
+                },
+            )
+        ],
+    )
     return Created(order=await get_order(session, principal=principal, order_id=order_row["id"]), replayed=False)
 
 
@@ -196,16 +220,22 @@ async def update_order(
     if changes.get("recipient_email"):
         changes["recipient_email"] = normalize_email(changes["recipient_email"], field="recipient_email")
     try:
-        check_window(changes.get("window_start_at", order.window_start_at),
-                     changes.get("window_end_at", order.window_end_at))
+        check_window(
+            changes.get("window_start_at", order.window_start_at), changes.get("window_end_at", order.window_end_at)
+        )
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     if changes.get("parcel_count", order.parcel_count) < len(order.parcels):
         raise Invalid(f"parcel_count: the order has {len(order.parcels)} barcoded parcels")
     apply_changes(order, changes)
     events.record(
-        session, organization_id=principal.organization_id, type="order.updated", subject_type="order",
-        subject_id=order.id, actor=principal.actor, payload={"changed": sorted(changes)},
+        session,
+        organization_id=principal.organization_id,
+        type="order.updated",
+        subject_type="order",
+        subject_id=order.id,
+        actor=principal.actor,
+        payload={"changed": sorted(changes)},
     )
     return order
 
@@ -238,20 +268,36 @@ async def transition(
     order.status = to
     order.updated_at = utcnow()
     events.record(
-        session, organization_id=principal.organization_id, type="order.status_changed", subject_type="order",
-        subject_id=order.id, actor=principal.actor, occurred_at=occurred_at,
+        session,
+        organization_id=principal.organization_id,
+        type="order.status_changed",
+        subject_type="order",
+        subject_id=order.id,
+        actor=principal.actor,
+        occurred_at=occurred_at,
         payload={"from": previous.value, "to": to.value, "reason": reason},
     )
     return order
 
 
 async def list_orders(
-    session: AsyncSession, *, principal: Principal, status: OrderStatus | None, kind: OrderKind | None,
-    search: str | None, limit: int, offset: int,
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    status: OrderStatus | None,
+    kind: OrderKind | None,
+    search: str | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Order], int]:
     return await repository.list_orders(
-        session, organization_id=principal.organization_id, status=status, kind=kind, search=search,
-        limit=limit, offset=offset,
+        session,
+        organization_id=principal.organization_id,
+        status=status,
+        kind=kind,
+        search=search,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
 from litestar import Controller, delete, get, patch, post
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,7 +58,10 @@ class LocationController(Controller):
 
     @get("/{location_id:uuid}", operation_id="get_location")
     async def get_location(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], location_id: FromPath[UUID]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        location_id: FromPath[UUID],
     ) -> schemas.Location:
         return _location(
             await service.get_location(db_session, organization_id=principal.organization_id, location_id=location_id)
@@ -67,13 +69,20 @@ class LocationController(Controller):
 
     @post("", operation_id="create_location", guards=[requires(*STAFF)], status_code=HTTP_201_CREATED)
     async def create_location(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], data: JSONBody[schemas.LocationCreate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.LocationCreate],
     ) -> schemas.Location:
         return _location(await service.create_location(db_session, principal=principal, data=data))
 
     @patch("/{location_id:uuid}", operation_id="update_location", guards=[requires(*STAFF)])
     async def update_location(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], location_id: FromPath[UUID], data: JSONBody[schemas.LocationUpdate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        location_id: FromPath[UUID],
+        data: JSONBody[schemas.LocationUpdate],
     ) -> schemas.Location:
         return _location(
             await service.update_location(db_session, principal=principal, location_id=location_id, data=data)
@@ -87,21 +96,32 @@ class ZoneController(Controller):
 
     @get("", operation_id="list_zones")
     async def list_zones(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], limit: LimitParam = DEFAULT_LIMIT, offset: OffsetParam = 0
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        limit: LimitParam = DEFAULT_LIMIT,
+        offset: OffsetParam = 0,
     ) -> Page[schemas.Zone]:
         rows, total = await service.list_zones(db_session, principal=principal, limit=limit, offset=offset)
         return Page(items=[_zone(r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/{zone_id:uuid}", operation_id="get_zone")
-    async def get_zone(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], zone_id: FromPath[UUID]) -> schemas.Zone:
+    async def get_zone(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], zone_id: FromPath[UUID]
+    ) -> schemas.Zone:
         return _zone(await service.get_zone(db_session, organization_id=principal.organization_id, zone_id=zone_id))
 
     @post("", operation_id="create_zone", status_code=HTTP_201_CREATED)
     async def create_zone(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], data: JSONBody[schemas.ZoneCreate]
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        data: JSONBody[schemas.ZoneCreate],
     ) -> schemas.Zone:
         return _zone(await service.create_zone(db_session, principal=principal, data=data))
 
     @delete("/{zone_id:uuid}", operation_id="delete_zone", guards=[requires(*ADMIN)], status_code=HTTP_204_NO_CONTENT)
-    async def delete_zone(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], zone_id: FromPath[UUID]) -> None:
+    async def delete_zone(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], zone_id: FromPath[UUID]
+    ) -> None:
         await service.delete_zone(db_session, principal=principal, zone_id=zone_id)

@@ -17,7 +17,9 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 OpeningHours = Annotated[
     dict[str, list[tuple[str, str]]],
-    msgspec.Meta(description='Local opening hours per weekday, e.g. {"mon": [["08:00", "20:00"]]}; a missing day is closed'),
+    msgspec.Meta(
+        description='Local opening hours per weekday, e.g. {"mon": [["08:00", "20:00"]]}; a missing day is closed'
+    ),
 ]
 
 

@@ -55,9 +55,11 @@ async def update_location(
 ) -> Location:
     location = await get_location(session, organization_id=principal.organization_id, location_id=location_id)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-    if "name" in changes and changes["name"] != location.name:
-        if await repository.location_name_taken(session, organization_id=principal.organization_id, name=data.name):  # type: ignore[arg-type]
-            raise NameTaken(f"A location named {changes['name']!r} exists")
+    name = changes.get("name", location.name)
+    if name != location.name and await repository.location_name_taken(
+        session, organization_id=principal.organization_id, name=name
+    ):
+        raise NameTaken(f"A location named {name!r} exists")
     if "opening_hours" in changes:
         changes["opening_hours"] = {d: [list(i) for i in iv] for d, iv in changes["opening_hours"].items()}
     for key, value in changes.items():
@@ -127,9 +129,7 @@ async def delete_zone(session: AsyncSession, *, principal: Principal, zone_id: U
     )
 
 
-async def list_zones(
-    session: AsyncSession, *, principal: Principal, limit: int, offset: int
-) -> tuple[list[Zone], int]:
+async def list_zones(session: AsyncSession, *, principal: Principal, limit: int, offset: int) -> tuple[list[Zone], int]:
     return await repository.list_zones(session, organization_id=principal.organization_id, limit=limit, offset=offset)
 
 

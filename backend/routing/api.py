@@ -6,10 +6,9 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar import Controller, get
-from litestar.params import QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.auth import STAFF, requires
@@ -27,9 +26,17 @@ class RouteNotFound(NotFound):
 def _stops(route: Route) -> list[schemas.Stop]:
     return [
         schemas.Stop(
-            id=s.id, sequence=s.sequence, kind=s.kind, status=s.status, order_id=s.order_id, lat=s.lat, lon=s.lon,
-            planned_arrival_at=s.planned_arrival_at, planned_departure_at=s.planned_departure_at,
-            arrived_at=s.arrived_at, completed_at=s.completed_at,
+            id=s.id,
+            sequence=s.sequence,
+            kind=s.kind,
+            status=s.status,
+            order_id=s.order_id,
+            lat=s.lat,
+            lon=s.lon,
+            planned_arrival_at=s.planned_arrival_at,
+            planned_departure_at=s.planned_departure_at,
+            arrived_at=s.arrived_at,
+            completed_at=s.completed_at,
         )
         for s in route.stops
     ]
@@ -50,13 +57,22 @@ class RouteController(Controller):
         service_date: Annotated[date | None, QueryParameter(name="date")] = None,
     ) -> Page[schemas.RouteSummary]:
         rows, total = await repository.list_routes(
-            db_session, organization_id=principal.organization_id, service_date=service_date, limit=limit,
+            db_session,
+            organization_id=principal.organization_id,
+            service_date=service_date,
+            limit=limit,
             offset=offset,
         )
         items = [
             schemas.RouteSummary(
-                id=r.id, vehicle_id=r.vehicle_id, driver_id=r.driver_id, service_date=r.service_date,
-                status=r.status, plan_revision=r.plan_revision, distance_m=r.distance_m, duration_s=r.duration_s,
+                id=r.id,
+                vehicle_id=r.vehicle_id,
+                driver_id=r.driver_id,
+                service_date=r.service_date,
+                status=r.status,
+                plan_revision=r.plan_revision,
+                distance_m=r.distance_m,
+                duration_s=r.duration_s,
                 stop_count=len(r.stops),
             )
             for r in rows
@@ -64,13 +80,23 @@ class RouteController(Controller):
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{route_id:uuid}", operation_id="get_route")
-    async def get_route(self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]) -> schemas.Route:
+    async def get_route(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]
+    ) -> schemas.Route:
         route = await repository.get_route(db_session, organization_id=principal.organization_id, route_id=route_id)
         if route is None:
             raise RouteNotFound()
         return schemas.Route(
-            id=route.id, vehicle_id=route.vehicle_id, driver_id=route.driver_id, service_date=route.service_date,
-            status=route.status, plan_revision=route.plan_revision, distance_m=route.distance_m,
-            duration_s=route.duration_s, geometry=route.geometry, started_at=route.started_at,
-            completed_at=route.completed_at, stops=_stops(route),
+            id=route.id,
+            vehicle_id=route.vehicle_id,
+            driver_id=route.driver_id,
+            service_date=route.service_date,
+            status=route.status,
+            plan_revision=route.plan_revision,
+            distance_m=route.distance_m,
+            duration_s=route.duration_s,
+            geometry=route.geometry,
+            started_at=route.started_at,
+            completed_at=route.completed_at,
+            stops=_stops(route),
         )

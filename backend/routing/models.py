@@ -60,7 +60,9 @@ class Stop(Base):
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     route_id: Mapped[UUID] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)
-    order_id: Mapped[UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), default=None, index=True)
+    order_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="SET NULL"), default=None, index=True
+    )
     sequence: Mapped[int] = mapped_column(Integer)
     kind: Mapped[StopKind] = mapped_column(str_enum(StopKind, "stop_kind"))
     status: Mapped[StopStatus] = mapped_column(str_enum(StopStatus, "stop_status"), default=StopStatus.pending)

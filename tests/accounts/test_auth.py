@@ -33,8 +33,9 @@ def test_cookie_write_without_csrf_token_is_refused(client):
     tenant = make_tenant(client)
     api = sign_in(client, tenant.users[Role.dispatcher])
     no_token = Api(client)
-    response = no_token.post("/api/locations", json={
-        "kind": "depot", "name": "D", "address": "A", "lat": 60.1, "lon": 24.9})
+    response = no_token.post(
+        "/api/locations", json={"kind": "depot", "name": "D", "address": "A", "lat": 60.1, "lon": 24.9}
+    )
     assert response.status_code == 403
     assert response.json()["type"].endswith("/csrf")
     wrong = Api(client, "not-the-token")
@@ -72,8 +73,9 @@ def test_role_guards(client):
     assert (driver.get("/api/users")).status_code == 403
     dispatcher = sign_in(client, tenant.users[Role.dispatcher])
     assert (dispatcher.get("/api/orders")).status_code == 200
-    created = dispatcher.post("/api/users", json={
-        "email": "x@example.com", "name": "X", "role": "admin", "password": "long-enough-pw"})
+    created = dispatcher.post(
+        "/api/users", json={"email": "x@example.com", "name": "X", "role": "admin", "password": "long-enough-pw"}
+    )
     assert created.status_code == 403
 
 
@@ -88,8 +90,11 @@ def test_api_key_is_shown_once_stored_hashed_and_revocable(client):
     client.cookies.clear()
     assert (client.get("/api/orders", headers={"X-API-Key": key})).status_code == 200
     # API-key writes need no CSRF token: no cookie is involved
-    write = client.post("/api/orders", headers={"Authorization": f"Bearer {key}"}, json={
-        "recipient_name": "R", "address": "A", "lat": 60.17, "lon": 24.94})
+    write = client.post(
+        "/api/orders",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"recipient_name": "R", "address": "A", "lat": 60.17, "lon": 24.94},
+    )
     assert write.status_code == 201, write.text
     admin = sign_in(client, tenant.users[Role.admin])
     key_id = created.json()["api_key"]["id"]

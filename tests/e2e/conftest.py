@@ -89,9 +89,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while _health_status(url) != 200:
             if server.poll() is not None:
-                pytest.fail(
-                    f"`{' '.join(command)}` exited with {server.returncode}:\n{_tail(log_path)}", pytrace=False
-                )
+                pytest.fail(f"`{' '.join(command)}` exited with {server.returncode}:\n{_tail(log_path)}", pytrace=False)
             if time.monotonic() > deadline:
                 pytest.fail(
                     f"GET {url}/health did not answer 200 within {SERVER_START_TIMEOUT_S} s:\n{_tail(log_path)}",
@@ -151,4 +149,3 @@ def screenshot(request: pytest.FixtureRequest) -> Any:
         return path
 
     return take
-

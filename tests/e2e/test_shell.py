@@ -128,7 +128,6 @@ def test_shell_is_installable_and_opens_offline(page: Any, context: Any, base_ur
         context.set_offline(False)
 
 
-
 class ReleaseProxy:
     """Forwards to the server and, once `release()` is called, serves a service-worker.js with new
     bytes, as a deploy would. (Playwright's routing does not see the browser's worker-script fetches.)"""

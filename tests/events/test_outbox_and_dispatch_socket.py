@@ -63,8 +63,9 @@ def test_a_failed_transaction_publishes_nothing(client):
         return await session.scalar(select(func.count()).select_from(Event))
 
     before = run_in_app(client, count)
-    duplicate = api.post("/api/orders", json={"recipient_name": "R", "address": "A", "lat": 60.1, "lon": 24.9,
-                                              "external_ref": "ONCE"})
+    duplicate = api.post(
+        "/api/orders", json={"recipient_name": "R", "address": "A", "lat": 60.1, "lon": 24.9, "external_ref": "ONCE"}
+    )
     assert duplicate.status_code == 409
     assert run_in_app(client, count) == before
 

@@ -7,8 +7,16 @@ import pytest
 from backend.accounts.models import Role
 from tests.factories import make_tenant, sign_in
 
-VAN = {"name": "Van 1", "profile": "van", "capacity_kg": 800, "capacity_l": 6000, "capacity_parcels": 120,
-       "shift_start": "08:00:00", "shift_end": "16:00:00", "skills": ["large_items"]}
+VAN = {
+    "name": "Van 1",
+    "profile": "van",
+    "capacity_kg": 800,
+    "capacity_l": 6000,
+    "capacity_parcels": 120,
+    "shift_start": "08:00:00",
+    "shift_end": "16:00:00",
+    "skills": ["large_items"],
+}
 
 
 @pytest.fixture
@@ -18,10 +26,12 @@ def tenant(client):
 
 def test_vehicle_with_driver_and_depot(client, tenant):
     api = sign_in(client, tenant.users[Role.dispatcher])
-    depot = api.post("/api/locations", json={"kind": "depot", "name": "D", "address": "A", "lat": 60.16,
-                                             "lon": 24.93}).json()
-    created = api.post("/api/vehicles", json={**VAN, "driver_id": str(tenant.users[Role.driver].id),
-                                              "depot_id": depot["id"]})
+    depot = api.post(
+        "/api/locations", json={"kind": "depot", "name": "D", "address": "A", "lat": 60.16, "lon": 24.93}
+    ).json()
+    created = api.post(
+        "/api/vehicles", json={**VAN, "driver_id": str(tenant.users[Role.driver].id), "depot_id": depot["id"]}
+    )
     assert created.status_code == 201, created.text
     vehicle = created.json()
     assert vehicle["skills"] == ["large_items"] and vehicle["capacity_parcels"] == 120

@@ -24,8 +24,18 @@ def test_metrics_are_prometheus_text(client):
 def test_schema_lists_every_api_route_with_types(client):
     schema = client.get("/schema/openapi.json").json()
     paths = schema["paths"]
-    for expected in ("/api/orders", "/api/orders/import", "/api/orders/{order_id}/transitions", "/api/vehicles",
-                     "/api/zones", "/api/locations", "/api/users", "/api/api-keys", "/api/auth/login", "/api/routes"):
+    for expected in (
+        "/api/orders",
+        "/api/orders/import",
+        "/api/orders/{order_id}/transitions",
+        "/api/vehicles",
+        "/api/zones",
+        "/api/locations",
+        "/api/users",
+        "/api/api-keys",
+        "/api/auth/login",
+        "/api/routes",
+    ):
         assert expected in paths, expected
     create = paths["/api/orders"]["post"]
     ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
@@ -58,5 +68,6 @@ def test_app_shell_is_served_for_client_side_routes(client):
         response = client.get(path)
         assert response.status_code == 200
         assert "text/html" in response.headers["content-type"]
-    assert client.get("/../../etc/passwd").status_code in (400, 404) or "root:" not in client.get(
-        "/../../etc/passwd").text
+    assert (
+        client.get("/../../etc/passwd").status_code in (400, 404) or "root:" not in client.get("/../../etc/passwd").text
+    )

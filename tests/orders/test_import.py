@@ -53,8 +53,11 @@ def test_one_bad_row_rejects_the_whole_file_with_row_field_and_reason(api):
 
 
 def test_partial_imports_the_valid_rows_and_reports_the_rest(api):
-    response = post_csv(api, csv(*GOOD, "A-3,Bad Window,,,X,60.1,24.9,2026-11-25T12:00:00+02:00,2026-11-25T10:00:00+02:00,1,"),
-                        partial="true")
+    response = post_csv(
+        api,
+        csv(*GOOD, "A-3,Bad Window,,,X,60.1,24.9,2026-11-25T12:00:00+02:00,2026-11-25T10:00:00+02:00,1,"),
+        partial="true",
+    )
     assert response.status_code == 200
     result = response.json()
     assert result["created"] == 2 and result["rejected"] == 1
@@ -94,8 +97,16 @@ def test_duplicates_inside_one_file_are_row_errors(api):
 
 
 def test_json_array_import(api):
-    rows = [{"external_ref": "J-1", "recipient_name": "Json", "address": "A", "lat": 60.17, "lon": 24.94,
-             "barcodes": ["J-P1"]}]
+    rows = [
+        {
+            "external_ref": "J-1",
+            "recipient_name": "Json",
+            "address": "A",
+            "lat": 60.17,
+            "lon": 24.94,
+            "barcodes": ["J-P1"],
+        }
+    ]
     response = api.post("/api/orders/import", json=rows)
     assert response.status_code == 200 and response.json()["created"] == 1
 
@@ -142,7 +153,7 @@ def test_chunked_upload_over_the_limit_is_refused_too(client, api):
 
 
 def test_semicolon_separated_csv_from_spreadsheets(api):
-    body = ("external_ref;recipient_name;address;lat;lon\nS-1;Semi Colon;Kaivokatu 1;60.17;24.94\n").encode()
+    body = b"external_ref;recipient_name;address;lat;lon\nS-1;Semi Colon;Kaivokatu 1;60.17;24.94\n"
     response = post_csv(api, body)
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1

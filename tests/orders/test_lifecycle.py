@@ -39,8 +39,12 @@ def tenant(client):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(list(OrderKind)), steps=st.lists(st.sampled_from(list(OrderStatus)), max_size=12))
 def test_random_transition_sequences_follow_the_table_and_log_every_change(client, tenant, kind, steps):
-    principal = Principal(organization_id=tenant.organization.id, role=Role.dispatcher, via="session",
-                          user_id=tenant.users[Role.dispatcher].id)
+    principal = Principal(
+        organization_id=tenant.organization.id,
+        role=Role.dispatcher,
+        via="session",
+        user_id=tenant.users[Role.dispatcher].id,
+    )
     needs_store = kind is OrderKind.store_pickup
 
     async def scenario(session):
@@ -50,11 +54,19 @@ def test_random_transition_sequences_follow_the_table_and_log_every_change(clien
             from backend.places.models import LocationKind
             from backend.places.schemas import LocationCreate
 
-            store = await places.create_location(session, principal=principal, data=LocationCreate(
-                kind=LocationKind.store, name=f"Store {uuid.uuid4().hex[:8]}", address="A", lat=60.17, lon=24.94))
+            store = await places.create_location(
+                session,
+                principal=principal,
+                data=LocationCreate(
+                    kind=LocationKind.store, name=f"Store {uuid.uuid4().hex[:8]}", address="A", lat=60.17, lon=24.94
+                ),
+            )
             store_id = store.id
         created = await service.create_order(
-            session, principal=principal, organization=tenant.organization, secret_key="k",
+            session,
+            principal=principal,
+            organization=tenant.organization,
+            secret_key="k",
             data=OrderCreate(recipient_name="R", address="A", lat=60.17, lon=24.94, kind=kind, store_id=store_id),
         )
         order_id = created.order.id
@@ -71,7 +83,8 @@ def test_random_transition_sequences_follow_the_table_and_log_every_change(clien
                     await service.transition(session, principal=principal, order_id=order_id, to=to)
                 assert refused.value.problem_extra["current"] == expected.value
                 assert sorted(refused.value.problem_extra["allowed"]) == sorted(
-                    s.value for s in lifecycle.allowed(kind, expected))
+                    s.value for s in lifecycle.allowed(kind, expected)
+                )
         events = await service.order_events(session, principal=principal, order_id=order_id)
         changes = [e for e in events if e.type == "order.status_changed"]
         assert len(changes) == applied

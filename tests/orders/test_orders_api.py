@@ -133,10 +133,18 @@ def test_list_is_paginated_bounded_and_filterable(dispatcher):
 
 
 def test_store_pickup_needs_one_of_our_stores(dispatcher):
-    store = (dispatcher.post("/api/locations", json={
-        "kind": "store", "name": "Shop", "address": "Aleksanterinkatu 48", "lat": 60.1688, "lon": 24.9444})).json()
-    depot = (dispatcher.post("/api/locations", json={
-        "kind": "depot", "name": "Depot", "address": "Lönnrotinkatu 15", "lat": 60.1655, "lon": 24.9361})).json()
+    store = (
+        dispatcher.post(
+            "/api/locations",
+            json={"kind": "store", "name": "Shop", "address": "Aleksanterinkatu 48", "lat": 60.1688, "lon": 24.9444},
+        )
+    ).json()
+    depot = (
+        dispatcher.post(
+            "/api/locations",
+            json={"kind": "depot", "name": "Depot", "address": "Lönnrotinkatu 15", "lat": 60.1655, "lon": 24.9361},
+        )
+    ).json()
     bad = dispatcher.post("/api/orders", json=order_payload(kind="store_pickup", store_id=depot["id"]))
     assert bad.status_code == 422
     order = make_order(dispatcher, kind="store_pickup", store_id=store["id"])

@@ -7,8 +7,10 @@ import pytest
 from backend.accounts.models import Role
 from tests.factories import make_tenant, sign_in
 
-SQUARE = {"type": "Polygon", "coordinates": [[[24.93, 60.16], [24.95, 60.16], [24.95, 60.18], [24.93, 60.18],
-                                               [24.93, 60.16]]]}
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[24.93, 60.16], [24.95, 60.16], [24.95, 60.18], [24.93, 60.18], [24.93, 60.16]]],
+}
 
 
 @pytest.fixture
@@ -17,9 +19,17 @@ def dispatcher(client):
 
 
 def test_location_with_opening_hours_round_trips(dispatcher):
-    created = dispatcher.post("/api/locations", json={
-        "kind": "store", "name": "Shop", "address": "Aleksanterinkatu 48", "lat": 60.1688, "lon": 24.9444,
-        "opening_hours": {"mon": [["09:00", "12:00"], ["13:00", "21:00"]], "sat": [["10:00", "18:00"]]}})
+    created = dispatcher.post(
+        "/api/locations",
+        json={
+            "kind": "store",
+            "name": "Shop",
+            "address": "Aleksanterinkatu 48",
+            "lat": 60.1688,
+            "lon": 24.9444,
+            "opening_hours": {"mon": [["09:00", "12:00"], ["13:00", "21:00"]], "sat": [["10:00", "18:00"]]},
+        },
+    )
     assert created.status_code == 201, created.text
     location = created.json()
     assert location["opening_hours"]["mon"] == [["09:00", "12:00"], ["13:00", "21:00"]]
@@ -29,11 +39,20 @@ def test_location_with_opening_hours_round_trips(dispatcher):
     assert dispatcher.get("/api/locations", params={"kind": "depot"}).json()["total"] == 0
 
 
-@pytest.mark.parametrize("hours", [{"funday": [["09:00", "10:00"]]}, {"mon": [["18:00", "09:00"]]},
-                                   {"mon": [["9am", "5pm"]]}, {"mon": [["25:00", "26:00"]]}])
+@pytest.mark.parametrize(
+    "hours",
+    [
+        {"funday": [["09:00", "10:00"]]},
+        {"mon": [["18:00", "09:00"]]},
+        {"mon": [["9am", "5pm"]]},
+        {"mon": [["25:00", "26:00"]]},
+    ],
+)
 def test_bad_opening_hours_are_rejected(dispatcher, hours):
-    response = dispatcher.post("/api/locations", json={
-        "kind": "store", "name": "S", "address": "A", "lat": 60.1, "lon": 24.9, "opening_hours": hours})
+    response = dispatcher.post(
+        "/api/locations",
+        json={"kind": "store", "name": "S", "address": "A", "lat": 60.1, "lon": 24.9, "opening_hours": hours},
+    )
     assert response.status_code == 400, response.text
 
 
@@ -68,6 +87,7 @@ def test_invalid_zone_geometry_gets_a_clear_422(dispatcher, geometry):
 
 def test_location_coordinates_out_of_range(dispatcher):
     for lat, lon in ((90.5, 24), (-91, 24), (60, 181), (60, -180.01)):
-        response = dispatcher.post("/api/locations", json={
-            "kind": "depot", "name": f"D{lat}{lon}", "address": "A", "lat": lat, "lon": lon})
+        response = dispatcher.post(
+            "/api/locations", json={"kind": "depot", "name": f"D{lat}{lon}", "address": "A", "lat": lat, "lon": lon}
+        )
         assert response.status_code == 400
