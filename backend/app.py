@@ -38,6 +38,7 @@ from backend.fleet.api import VehicleController
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
 from backend.kit.problems import handle_exception
+from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
@@ -134,6 +135,7 @@ def create_app(
         plugins=[channels],
         middleware=[
             RequestLogMiddleware(),
+            SecurityHeadersMiddleware(hsts=not settings.is_dev),
             PrometheusConfig(app_name="doorstep", prefix="doorstep", group_path=True).middleware,
             login_rate_limit(settings).middleware,
             AuthenticationMiddleware(settings),

@@ -71,3 +71,28 @@ def test_app_shell_is_served_for_client_side_routes(client):
     assert (
         client.get("/../../etc/passwd").status_code in (400, 404) or "root:" not in client.get("/../../etc/passwd").text
     )
+
+
+def test_security_headers_on_every_response(client):
+    response = client.get("/health")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert "strict-transport-security" not in response.headers  # dev serves plain http
+
+
+def test_production_sets_hsts_and_a_secure_host_only_cookie(settings, tmp_path):
+    from dataclasses import replace
+
+    from litestar.testing import TestClient
+
+    from backend.app import create_app
+    from tests.factories import make_tenant
+
+    prod = replace(settings, env="prod")
+    with TestClient(app=create_app(prod), base_url="https://testserver.local") as client:
+        assert client.get("/health").headers["strict-transport-security"].startswith("max-age=31536000")
+        tenant = make_tenant(client)
+        user = tenant.users[Role.dispatcher]
+        response = client.post("/api/auth/login", json={"email": user.email, "password": "correct-horse-battery"})
+        cookie = response.headers["set-cookie"]
+        assert cookie.startswith("__Host-doorstep_session=") and "Secure" in cookie and "HttpOnly" in cookie
