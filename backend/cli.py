@@ -19,6 +19,25 @@ def _migrate(settings: Settings) -> None:
     upgrade(settings.database_url)
 
 
+def _check_migrated(settings: Settings) -> str | None:
+    """The message to show when the database is behind the code, else None."""
+    from backend.db.engine import create_engine
+    from backend.db.migrations import DatabaseNotMigrated, ensure_migrated
+
+    async def check() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_migrated(engine, settings.database_url)
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(check())
+    except DatabaseNotMigrated as exc:
+        return str(exc)
+    return None
+
+
 def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -160,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         _print_demo_banner(settings, host, port)
         _serve(settings, host=host, port=port, workers=1)
         return 0
+    problem = _check_migrated(settings)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 1
     _serve(settings, host=host, port=port, workers=args.workers)
     return 0
 

@@ -74,6 +74,12 @@ def test_migrate_then_createuser_then_duplicate_is_refused(tmp_path):
     assert short.returncode == 2
 
 
+def test_serve_refuses_an_unmigrated_database_and_says_what_to_run(tmp_path):
+    result = run_cli(tmp_path, "serve", "--port", "1")
+    assert result.returncode == 1
+    assert "doorstep migrate" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_bad_configuration_is_a_clear_message_not_a_traceback(tmp_path):
     result = run_cli(tmp_path, "migrate", DOORSTEP_PORT="eighty")
     assert result.returncode == 2
