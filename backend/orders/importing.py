@@ -27,6 +27,7 @@ from backend.orders.models import Order
 from backend.orders.schemas import ImportResult, OrderCreate, RowError
 
 COLUMNS = tuple(OrderCreate.__struct_fields__)
+LARGE_IMPORT_ROWS = 1_000  # from this size on, refresh the planner's statistics after the insert
 MAX_LISTED_ERRORS = 1_000  # the answer lists this many row errors and counts the rest
 _FIELD_IN_MESSAGE = re.compile(r"at `\$\.([a-z_]+)|field `([a-z_]+)`")
 _UPDATABLE = (
@@ -243,6 +244,8 @@ async def import_orders(
             )
     await repository.bulk_insert(session, orders=order_rows, parcels=parcel_rows + new_parcels)
     await repository.bulk_insert_events(session, event_rows)
+    if len(order_rows) + len(new_parcels) >= LARGE_IMPORT_ROWS:
+        await repository.refresh_statistics(session)
     return ImportResult(
         created=len(to_create),
         updated=len(to_update),
