@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from pathlib import Path
 
 from litestar import Response, Router, get
@@ -20,6 +21,13 @@ NOT_BUILT = (
     "<!doctype html><title>Doorstep</title><p>The web app is not built yet. Run <code>make demo</code> "
     "(or <code>npm --prefix pwa run build</code>). The API is up: see <a href='/schema'>/schema</a>.</p>"
 )
+
+
+def media_type(path: Path) -> str:
+    # the service worker must be served as JavaScript or browsers refuse to register it
+    if path.suffix == ".webmanifest":
+        return "application/manifest+json"
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
 def assets_router(dist: Path = PWA_DIST) -> Router:
@@ -50,8 +58,20 @@ def _serve(dist: Path, path: str) -> Response[str] | File:
     if relative:
         candidate = (dist / relative).resolve()
         if candidate.is_file() and candidate.is_relative_to(dist.resolve()):
-            return File(candidate, content_disposition_type="inline", headers={"Cache-Control": "no-cache"})
+            return File(
+                candidate,
+                filename=candidate.name,
+                media_type=media_type(candidate),
+                content_disposition_type="inline",
+                headers={"Cache-Control": "no-cache"},
+            )
     index = dist / "index.html"
     if not index.is_file():
         return Response(NOT_BUILT, media_type="text/html", status_code=200)
-    return File(index, content_disposition_type="inline", media_type="text/html", headers={"Cache-Control": "no-cache"})
+    return File(
+        index,
+        filename="index.html",
+        content_disposition_type="inline",
+        media_type="text/html",
+        headers={"Cache-Control": "no-cache"},
+    )

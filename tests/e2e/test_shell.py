@@ -9,7 +9,10 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.e2e
 
 DEMO_DISPATCHER = "dispatcher@demo.doorstep.dev"  # printed by `doorstep demo`
 DEMO_PASSWORD = "doorstep-demo"
@@ -20,6 +23,22 @@ def sign_in(page: Any, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def wait_for_active_service_worker(page: Any) -> None:
+    """Waits, 10 s at most (navigator.serviceWorker.ready would wait for ever), for an activated worker."""
+    state = page.evaluate(
+        """async () => {
+            const deadline = Date.now() + 10_000;
+            while (Date.now() < deadline) {
+                const registration = await navigator.serviceWorker.getRegistration();
+                if (registration?.active?.state === "activated") return "activated";
+                await new Promise((resolve) => setTimeout(resolve, 100));
+            }
+            return "no activated service worker after 10 s";
+        }"""
+    )
+    assert state == "activated", state
 
 
 def assert_fits_a_phone(page: Any) -> None:
@@ -45,6 +64,9 @@ def test_dispatcher_signs_in_stays_signed_in_across_reload_and_signs_out(page: A
     expect(page.get_by_text("Coming soon")).to_have_count(4)
     expect(page.get_by_role("link", name="API documentation")).to_have_attribute("href", "/schema")
     expect(page.get_by_text("OpenStreetMap")).to_have_count(0)
+    assert page.evaluate("[...document.images].every((image) => image.complete && image.naturalWidth > 0)"), (
+        "an image did not load"
+    )
     assert_fits_a_phone(page)
     screenshot(page, "signed-out")
 
@@ -112,7 +134,8 @@ def test_shell_is_installable_and_opens_offline(page: Any, context: Any, base_ur
         assert icon_response.headers["content-type"] == "image/png", icon["src"]
         assert icon_response.body()[:8] == b"\x89PNG\r\n\x1a\n", icon["src"]
 
-    scope = page.evaluate("navigator.serviceWorker.ready.then((registration) => registration.scope)")
+    wait_for_active_service_worker(page)
+    scope = page.evaluate("navigator.serviceWorker.getRegistration().then((registration) => registration.scope)")
     assert scope == f"{base_url}/"
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null"), "the service worker should control the page"
@@ -180,7 +203,7 @@ class ReleaseProxy:
 def test_new_version_waits_for_the_users_ok_before_reloading(page: Any, base_url: str, screenshot: Any) -> None:
     with ReleaseProxy(base_url) as proxy:
         page.goto(proxy.url + "/")
-        page.evaluate("navigator.serviceWorker.ready")
+        wait_for_active_service_worker(page)
         page.reload()
         assert page.evaluate("navigator.serviceWorker.controller !== null")
 

@@ -96,3 +96,18 @@ def test_production_sets_hsts_and_a_secure_host_only_cookie(settings, tmp_path):
         response = client.post("/api/auth/login", json={"email": user.email, "password": "correct-horse-battery"})
         cookie = response.headers["set-cookie"]
         assert cookie.startswith("__Host-doorstep_session=") and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_pwa_files_are_served_with_their_content_types(client, tmp_path):
+    from backend.kit.spa import PWA_DIST
+
+    if not (PWA_DIST / "index.html").is_file():
+        raise AssertionError("pwa/dist is not built: `make test` builds it before pytest")
+    sw = client.get("/service-worker.js")
+    assert sw.status_code == 200 and "javascript" in sw.headers["content-type"]
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    assert manifest.json()["name"] == "Doorstep"
+    for icon in manifest.json()["icons"]:
+        assert client.get("/" + icon["src"].lstrip("/")).headers["content-type"] == "image/png"
+    assert client.get("/does-not-exist.js").headers["content-type"].startswith("text/html")  # the shell

@@ -69,7 +69,10 @@ export function registerServiceWorker(): void {
     },
     { onUpdateReady: () => (updateReady.value = true), reload: () => window.location.reload() },
   );
-  void workbox.register();
+  workbox.register().catch((error: unknown) => {
+    // The app still works online; only opening offline and updates are lost.
+    console.error("The service worker could not be registered, so Doorstep will not open offline.", error);
+  });
 
   let lastCheckAt = Date.now();
   document.addEventListener("visibilitychange", () => {

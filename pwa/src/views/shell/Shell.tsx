@@ -62,7 +62,7 @@ export function Shell() {
         </section>
       </main>
       <footer class="shell-footer">
-        <p>Doorstep is free software under the AGPL-3.0.</p>
+        <p>Doorstep is open source under the Apache License 2.0.</p>
       </footer>
     </>
   );
