@@ -44,7 +44,14 @@ class OutboxRelay:
         # PostgreSQL: several relays (web processes, workers) share the table; SKIP LOCKED hands each event to one
         self._lock_rows = lock_rows
         self._wake = asyncio.Event()
+        # one batch at a time in this process: the background loop and an explicit drain() must not both
+        # read the same unpublished rows (SQLite has no SKIP LOCKED; PostgreSQL relies on it across processes)
+        self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+
+    def register(self, handler: EventHandler) -> None:
+        """Handlers run inside the relay's transaction, once per event, after it is published."""
+        self._handlers.append(handler)
 
     def wake(self) -> None:
         """Called after every commit, so events go out at once instead of at the next poll."""
@@ -60,7 +67,7 @@ class OutboxRelay:
                 return total
 
     async def _publish_batch(self) -> int:
-        async with transaction(self._session_factory) as session:
+        async with self._lock, transaction(self._session_factory) as session:
             query = select(Event).where(Event.published_at.is_(None)).order_by(Event.id).limit(BATCH_SIZE)
             if self._lock_rows:
                 query = query.with_for_update(skip_locked=True)

@@ -152,3 +152,25 @@ def test_same_origin_browser_handshake_is_accepted(client):
     sign_in(client, tenant.users[Role.dispatcher])
     with client.websocket_connect("/ws/dispatch", headers={"origin": "http://testserver.local"}) as ws:
         assert ws.receive_json(timeout=5)["type"] == "ready"
+
+
+def test_registered_handlers_get_each_event_once_and_a_broken_one_does_not_stop_the_rest(client):
+    seen: list[str] = []
+
+    async def broken(_session, _event):
+        raise RuntimeError("handler bug")
+
+    async def recorder(_session, event):
+        seen.append(event.type)
+
+    relay = client.app.state["relay"]
+    drain(client)
+    relay.register(broken)
+    relay.register(recorder)
+    tenant = make_tenant(client)
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    order = make_order(api)
+    api.post(f"/api/orders/{order['id']}/transitions", json={"to": "cancelled"})
+    drain(client)
+    drain(client)
+    assert seen.count("order.created") == 1 and seen.count("order.status_changed") == 1
