@@ -74,19 +74,25 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
+def postgres_migrated() -> Iterator[str]:
+    """A database of this pytest session's own (created beside DOORSTEP_TEST_POSTGRES_URL's, dropped at the
+    end), so two test runs on one machine never truncate each other's rows."""
     require_services()
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
 
-    async def reset() -> None:
+    async def admin(statement: str) -> None:
         engine = create_engine(POSTGRES_URL)
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text(statement))
         await engine.dispose()
 
-    in_thread(reset)
-    migrations.upgrade(POSTGRES_URL)
-    return POSTGRES_URL
+    in_thread(lambda: admin(f"CREATE DATABASE {name}"))
+    url = f"{base}/{name}"
+    migrations.upgrade(url)
+    yield url
+    in_thread(lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
 
 
 async def truncate_all(database_url: str) -> None:
