@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from advanced_alchemy.types import GUID
+from alembic import context
 from sqlalchemy.engine import Connection
 
-from alembic import context
 from backend.db.engine import create_engine
 from backend.db.models import metadata
 from backend.settings import Settings

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from alembic import command
 from backend.settings import PROJECT_ROOT
 
 
