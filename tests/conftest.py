@@ -78,21 +78,32 @@ def postgres_migrated() -> Iterator[str]:
     """A database of this pytest session's own (created beside DOORSTEP_TEST_POSTGRES_URL's, dropped at the
     end), so two test runs on one machine never truncate each other's rows."""
     require_services()
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    name = f"doorstep_test_{uuid.uuid4().hex[:12]}"
+    url = postgres_admin_create_database("doorstep_test")
+    migrations.upgrade(url)
+    yield url
+    postgres_admin_drop_database(url)
 
-    async def admin(statement: str) -> None:
+
+def _postgres_admin(statement: str) -> None:
+    async def run() -> None:
         engine = create_engine(POSTGRES_URL)
         async with engine.connect() as conn:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text(statement))
         await engine.dispose()
 
-    in_thread(lambda: admin(f"CREATE DATABASE {name}"))
-    url = f"{base}/{name}"
-    migrations.upgrade(url)
-    yield url
-    in_thread(lambda: admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    in_thread(run)
+
+
+def postgres_admin_create_database(prefix: str) -> str:
+    """A new, empty database beside the configured one; returns its URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _postgres_admin(f"CREATE DATABASE {name}")
+    return f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
+
+
+def postgres_admin_drop_database(url: str) -> None:
+    _postgres_admin(f"DROP DATABASE IF EXISTS {url.rpartition('/')[2]} WITH (FORCE)")
 
 
 async def truncate_all(database_url: str) -> None:
