@@ -65,6 +65,7 @@ from backend.db import migrations  # noqa: E402
 from backend.db.engine import create_engine, create_session_factory  # noqa: E402
 from backend.db.models import metadata  # noqa: E402
 from backend.db.session import SESSION_FACTORY_KEY, transaction  # noqa: E402
+from backend.demo.seed import FIRST_NAMES, LAST_NAMES  # noqa: E402
 from backend.events.models import Event  # noqa: E402
 from backend.orders import lifecycle  # noqa: E402
 from backend.orders.models import Order, OrderKind, Parcel  # noqa: E402
@@ -78,46 +79,6 @@ GOAL_SQLITE_ROWS_PER_S = 2_000
 PASSWORD = "bench-horse-battery-staple"
 HELSINKI = timezone(timedelta(hours=2))
 
-FIRST_NAMES = [
-    "Aino",
-    "Eino",
-    "Helmi",
-    "Väinö",
-    "Sofia",
-    "Onni",
-    "Ella",
-    "Leo",
-    "Olivia",
-    "Elias",
-    "Iida",
-    "Oliver",
-    "Lilja",
-    "Toivo",
-    "Venla",
-    "Niilo",
-    "Emma",
-    "Matias",
-    "Pihla",
-    "Juho",
-]
-LAST_NAMES = [
-    "Virtanen",
-    "Korhonen",
-    "Mäkinen",
-    "Nieminen",
-    "Mäkelä",
-    "Hämäläinen",
-    "Laine",
-    "Heikkinen",
-    "Koskinen",
-    "Järvinen",
-    "Lehtonen",
-    "Lehtinen",
-    "Saarinen",
-    "Salminen",
-    "Heinonen",
-    "Niemi",
-]
 STREETS = [
     "Mannerheimintie",
     "Aleksanterinkatu",
