@@ -9,13 +9,12 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
-from sqlalchemy import func, select
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
-from backend.events.models import Event
+from backend.events import service
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 
 
@@ -23,22 +22,11 @@ class EventView(msgspec.Struct):
     id: UUID
     type: str
     subject_type: str
-    subject_id: FromPath[UUID]
+    subject_id: UUID
     payload: dict[str, Any]
     actor: str
     occurred_at: datetime
     recorded_at: datetime
-
-
-async def list_events(
-    session: AsyncSession, *, organization_id: FromPath[UUID], type_prefix: str | None, limit: int, offset: int
-) -> tuple[list[Event], int]:
-    where: list[Any] = [Event.organization_id == organization_id]
-    if type_prefix:
-        where.append(Event.type.startswith(type_prefix, autoescape=True))
-    total = await session.scalar(select(func.count()).select_from(Event).where(*where)) or 0
-    rows = await session.scalars(select(Event).where(*where).order_by(Event.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
 
 
 class EventController(Controller):
@@ -57,7 +45,7 @@ class EventController(Controller):
             str | None, QueryParameter(name="type", max_length=64, description="Type prefix, e.g. order.")
         ] = None,
     ) -> Page[EventView]:
-        rows, total = await list_events(
+        rows, total = await service.list_events(
             db_session, organization_id=principal.organization_id, type_prefix=type, limit=limit, offset=offset
         )
         items = [

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.events.models import Event
@@ -62,3 +62,14 @@ def to_message(event: Event) -> dict[str, Any]:
             "occurred_at": event.occurred_at.isoformat(),
         },
     }
+
+
+async def list_events(
+    session: AsyncSession, *, organization_id: UUID, type_prefix: str | None, limit: int, offset: int
+) -> tuple[list[Event], int]:
+    where: list[Any] = [Event.organization_id == organization_id]
+    if type_prefix:
+        where.append(Event.type.startswith(type_prefix, autoescape=True))
+    total = await session.scalar(select(func.count()).select_from(Event).where(*where)) or 0
+    rows = await session.scalars(select(Event).where(*where).order_by(Event.id.desc()).limit(limit).offset(offset))
+    return list(rows), total

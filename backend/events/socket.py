@@ -14,7 +14,6 @@ from litestar import WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
-from litestar.params import FromPath
 from sqlalchemy import select
 
 from backend.accounts.auth import STAFF
@@ -58,9 +57,7 @@ def origin_allowed(origin: str | None, settings: Settings, host: str | None) -> 
     return host is not None and parts.netloc == host and (settings.is_dev or parts.scheme == "https")
 
 
-async def _missed(
-    socket: WebSocket[Any, Any, Any], organization_id: FromPath[UUID], after: str
-) -> list[dict[str, Any]] | None:
+async def _missed(socket: WebSocket[Any, Any, Any], organization_id: UUID, after: str) -> list[dict[str, Any]] | None:
     try:
         after_id = UUID(after)
     except ValueError:

@@ -14,13 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
-from backend.kit.problems import NotFound
-from backend.routing import repository, schemas
+from backend.routing import schemas, service
 from backend.routing.models import Route
-
-
-class RouteNotFound(NotFound):
-    title = "Route not found"
 
 
 def _stops(route: Route) -> list[schemas.Stop]:
@@ -56,9 +51,9 @@ class RouteController(Controller):
         offset: OffsetParam = 0,
         service_date: Annotated[date | None, QueryParameter(name="date")] = None,
     ) -> Page[schemas.RouteSummary]:
-        rows, total = await repository.list_routes(
+        rows, total = await service.list_routes(
             db_session,
-            organization_id=principal.organization_id,
+            principal=principal,
             service_date=service_date,
             limit=limit,
             offset=offset,
@@ -83,9 +78,7 @@ class RouteController(Controller):
     async def get_route(
         self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]
     ) -> schemas.Route:
-        route = await repository.get_route(db_session, organization_id=principal.organization_id, route_id=route_id)
-        if route is None:
-            raise RouteNotFound()
+        route = await service.get_route(db_session, principal=principal, route_id=route_id)
         return schemas.Route(
             id=route.id,
             vehicle_id=route.vehicle_id,
