@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.events import repository
 from backend.events.models import Event
 from backend.kit.clock import utcnow
 
@@ -41,12 +41,6 @@ def record(
     return event
 
 
-async def find_by_idempotency_key(session: AsyncSession, *, organization_id: UUID, key: str) -> Event | None:
-    return await session.scalar(
-        select(Event).where(Event.organization_id == organization_id, Event.idempotency_key == key)
-    )
-
-
 def to_message(event: Event) -> dict[str, Any]:
     """The websocket frame for an event: {"type", "seq", "data"} as ARCHITECTURE.md describes."""
     return {
@@ -64,12 +58,13 @@ def to_message(event: Event) -> dict[str, Any]:
     }
 
 
+async def find_by_idempotency_key(session: AsyncSession, *, organization_id: UUID, key: str) -> Event | None:
+    return await repository.find_by_idempotency_key(session, organization_id=organization_id, key=key)
+
+
 async def list_events(
     session: AsyncSession, *, organization_id: UUID, type_prefix: str | None, limit: int, offset: int
 ) -> tuple[list[Event], int]:
-    where: list[Any] = [Event.organization_id == organization_id]
-    if type_prefix:
-        where.append(Event.type.startswith(type_prefix, autoescape=True))
-    total = await session.scalar(select(func.count()).select_from(Event).where(*where)) or 0
-    rows = await session.scalars(select(Event).where(*where).order_by(Event.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return await repository.list_events(
+        session, organization_id=organization_id, type_prefix=type_prefix, limit=limit, offset=offset
+    )
