@@ -37,6 +37,7 @@ from backend.events.socket import dispatch_socket
 from backend.fleet.api import VehicleController
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
+from backend.kit.nul_guard import NulGuardMiddleware
 from backend.kit.problems import handle_exception
 from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
@@ -136,6 +137,7 @@ def create_app(
         middleware=[
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts=not settings.is_dev),
+            NulGuardMiddleware(),
             PrometheusConfig(app_name="doorstep", prefix="doorstep", group_path=True).middleware,
             login_rate_limit(settings).middleware,
             AuthenticationMiddleware(settings),

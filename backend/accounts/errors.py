@@ -33,3 +33,8 @@ class CsrfFailed(DomainError):
     status_code = 403
     type_slug = "csrf"
     title = "Missing or wrong CSRF token"
+
+
+class ApiKeyNameTaken(Conflict):
+    type_slug = "name-taken"
+    title = "An API key with this name exists"

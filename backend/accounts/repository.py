@@ -72,3 +72,10 @@ async def list_api_keys(session: AsyncSession, *, organization_id: UUID) -> list
         select(ApiKey).where(ApiKey.organization_id == organization_id).order_by(ApiKey.created_at)
     )
     return list(rows)
+
+
+async def api_key_name_taken(session: AsyncSession, *, organization_id: UUID, name: str) -> bool:
+    found = await session.scalar(
+        select(ApiKey.id).where(ApiKey.organization_id == organization_id, ApiKey.name == name)
+    )
+    return found is not None

@@ -10,7 +10,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts import repository
-from backend.accounts.errors import ApiKeyNotFound, EmailTaken, InvalidCredentials, UserNotFound
+from backend.accounts.errors import ApiKeyNameTaken, ApiKeyNotFound, EmailTaken, InvalidCredentials, UserNotFound
 from backend.accounts.models import ApiKey, LoginSession, Organization, OrganizationKind, Role, User
 from backend.accounts.passwords import hash_password, verify_password
 from backend.accounts.principal import Principal
@@ -163,6 +163,8 @@ async def principal_from_api_key(session: AsyncSession, key: str) -> Principal |
 
 
 async def create_api_key(session: AsyncSession, *, principal: Principal, name: str, role: Role) -> tuple[ApiKey, str]:
+    if await repository.api_key_name_taken(session, organization_id=principal.organization_id, name=name):
+        raise ApiKeyNameTaken(f"An API key named {name!r} exists; revoke it or pick another name")
     key = API_KEY_PREFIX + new_token(32)
     api_key = ApiKey(
         organization_id=principal.organization_id,

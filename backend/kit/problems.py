@@ -103,8 +103,19 @@ def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
     return errors
 
 
+def _unwrap(exc: BaseException) -> BaseException:
+    """Litestar wraps errors raised while closing dependencies (our commit) in an ExceptionGroup."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        chosen = next((e for e in exc.exceptions if isinstance(e, HTTPException)), exc.exceptions[0])
+        exc = chosen
+    return exc
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """The one renderer: every error leaves the app as problem+json, and a bug never shows its stack."""
+    unwrapped = _unwrap(exc)
+    if isinstance(unwrapped, Exception):
+        exc = unwrapped
     if isinstance(exc, DomainError):
         return problem_response(
             request,

@@ -111,3 +111,23 @@ def test_pwa_files_are_served_with_their_content_types(client, tmp_path):
     for icon in manifest.json()["icons"]:
         assert client.get("/" + icon["src"].lstrip("/")).headers["content-type"] == "image/png"
     assert client.get("/does-not-exist.js").headers["content-type"].startswith("text/html")  # the shell
+
+
+def test_nul_characters_are_refused_with_400_everywhere(client):
+    tenant = make_tenant(client)
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    body = {"recipient_name": "a\u0000b", "address": "A", "lat": 60.1, "lon": 24.9}
+    assert api.post("/api/orders", json=body).status_code == 400
+    assert api.get("/api/orders", params={"q": "a\x00b"}).status_code == 400
+    csv = b"recipient_name,address,lat,lon\nx\x00y,A,60.1,24.9\n"
+    assert api.post("/api/orders/import", content=csv, headers={"content-type": "text/csv"}).status_code == 400
+    login = client.post("/api/auth/login", json={"email": "x\u0000@example.com", "password": "p"})
+    assert login.status_code == 400 and login.json()["type"].endswith("nul-character")
+
+
+def test_a_database_conflict_inside_a_handler_is_a_409_not_a_500(client):
+    tenant = make_tenant(client)
+    admin = sign_in(client, tenant.users[Role.admin])
+    assert admin.post("/api/api-keys", json={"name": "shop"}).status_code == 201
+    again = admin.post("/api/api-keys", json={"name": "shop"})
+    assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
