@@ -117,7 +117,8 @@ def test_json_array_import(api):
         (b"", "text/csv", 422),
         (b"name,lat\nx,1\n", "text/csv", 422),  # unknown column
         (HEADER.encode(), "text/csv", 422),  # header only
-        (b"\xff\xfe\x00garbage", "text/csv", 422),
+        (b"\xff\xfe\x00garbage", "text/csv", 400),  # the NUL guard answers first
+        (b"\xff\xfegarbage", "text/csv", 422),
         (b"{not json", "application/json", 422),
         (b'{"an": "object"}', "application/json", 422),
         (b"[1, 2]", "application/json", 422),
