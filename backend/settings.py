@@ -15,6 +15,12 @@ class SettingsError(ValueError):
     """A DOORSTEP_* variable holds a value we cannot use; the message names it."""
 
 
+def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise SettingsError(f"DOORSTEP_{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     env: Literal["dev", "prod"] = "dev"
@@ -53,6 +59,14 @@ class Settings:
     """DOORSTEP_REDIS_NAMESPACE: prefix of every Redis key and channel, so several deployments can share one Redis."""
     log_level: str = "INFO"
     """DOORSTEP_LOG_LEVEL: structlog level."""
+    travel_provider: Literal["road_graph", "straight_line", "osrm"] = "road_graph"
+    """DOORSTEP_TRAVEL_PROVIDER: where travel times come from: an OSM road graph, straight lines, or an OSRM server."""
+    osm_extract: Path = PROJECT_ROOT / "backend" / "demo" / "data" / "Helsinki.osm.pbf"
+    """DOORSTEP_OSM_EXTRACT: the .osm.pbf of your city for the road graph (default: the Helsinki demo extract)."""
+    osrm_url: str | None = None
+    """DOORSTEP_OSRM_URL: base URL of your OSRM server (table and route services) for the osrm provider."""
+    cache_dir: Path = Path()
+    """DOORSTEP_CACHE_DIR: built road graphs are kept here; default <instance dir>/cache."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -106,6 +120,12 @@ class Settings:
             "trusted_proxies": tuple(o.strip() for o in (get("TRUSTED_PROXIES") or "").split(",") if o.strip()),
             "redis_namespace": get("REDIS_NAMESPACE") or "doorstep",
             "log_level": (get("LOG_LEVEL") or "INFO").upper(),
+            "travel_provider": _choice(
+                get("TRAVEL_PROVIDER") or "road_graph", "TRAVEL_PROVIDER", ("road_graph", "straight_line", "osrm")
+            ),
+            "osm_extract": Path(get("OSM_EXTRACT") or PROJECT_ROOT / "backend" / "demo" / "data" / "Helsinki.osm.pbf"),
+            "osrm_url": (get("OSRM_URL") or "").rstrip("/") or None,
+            "cache_dir": Path(get("CACHE_DIR") or instance_dir / "cache"),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }
