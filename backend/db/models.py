@@ -6,7 +6,7 @@ from backend.events.models import Event
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order, Parcel
 from backend.places.models import Location, Zone
-from backend.routing.models import Route, Stop
+from backend.routing.models import Plan, Route, Stop
 
 __all__ = [
     "ApiKey",
@@ -16,6 +16,7 @@ __all__ = [
     "Order",
     "Organization",
     "Parcel",
+    "Plan",
     "Route",
     "Stop",
     "User",

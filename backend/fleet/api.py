@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
@@ -30,6 +31,9 @@ def _vehicle(v: Vehicle) -> schemas.Vehicle:
         depot_id=v.depot_id,
         shift_start=v.shift_start,
         shift_end=v.shift_end,
+        breaks=msgspec.convert(v.breaks, list[schemas.Break], strict=False),
+        max_stops=v.max_stops,
+        max_travel_s=v.max_travel_s,
         is_active=v.is_active,
         created_at=v.created_at,
     )

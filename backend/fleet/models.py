@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import time
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Time, UniqueConstraint
@@ -35,4 +36,8 @@ class Vehicle(Base):
     # local times in the organization's timezone
     shift_start: Mapped[time] = mapped_column(Time)
     shift_end: Mapped[time] = mapped_column(Time)
+    # [{"start": "11:00", "end": "13:30", "duration_s": 1800}]: a break of duration_s starting inside the window
+    breaks: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    max_stops: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_travel_s: Mapped[int | None] = mapped_column(Integer, default=None)
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -23,6 +23,23 @@ def check_shift(start: time, end: time) -> None:
         raise ValueError(f"shift_start ({start}) must be before shift_end ({end})")
 
 
+class Break(msgspec.Struct, forbid_unknown_fields=True):
+    """A break of `duration_s` that starts between `start` and `end` (local times)."""
+
+    start: time
+    end: time
+    duration_s: Annotated[int, msgspec.Meta(ge=60, le=4 * 3600)]
+
+    def __post_init__(self) -> None:
+        if self.start >= self.end:
+            raise ValueError(f"break: start ({self.start}) must be before end ({self.end})")
+
+
+Breaks = Annotated[list[Break], msgspec.Meta(max_length=5)]
+MaxStops = Annotated[int, msgspec.Meta(ge=1, le=1_000)]
+MaxTravelSeconds = Annotated[int, msgspec.Meta(ge=60, le=24 * 3600)]
+
+
 class Vehicle(msgspec.Struct):
     id: UUID
     name: str
@@ -35,6 +52,9 @@ class Vehicle(msgspec.Struct):
     depot_id: UUID | None
     shift_start: time
     shift_end: time
+    breaks: list[Break]
+    max_stops: int | None
+    max_travel_s: int | None
     is_active: bool
     created_at: datetime
 
@@ -50,6 +70,9 @@ class VehicleCreate(msgspec.Struct, forbid_unknown_fields=True):
     skills: Skills = msgspec.field(default_factory=list)
     driver_id: UUID | None = None
     depot_id: UUID | None = None
+    breaks: Breaks = msgspec.field(default_factory=list)
+    max_stops: MaxStops | None = None
+    max_travel_s: MaxTravelSeconds | None = None
 
     def __post_init__(self) -> None:
         check_shift(self.shift_start, self.shift_end)
@@ -66,4 +89,7 @@ class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
     skills: Skills | msgspec.UnsetType = msgspec.UNSET
     driver_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
     depot_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    breaks: Breaks | msgspec.UnsetType = msgspec.UNSET
+    max_stops: MaxStops | msgspec.UnsetType | None = msgspec.UNSET
+    max_travel_s: MaxTravelSeconds | msgspec.UnsetType | None = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET

@@ -45,7 +45,9 @@ async def create_vehicle(session: AsyncSession, *, principal: Principal, data: V
     await _check_assignment(
         session, organization_id=principal.organization_id, driver_id=data.driver_id, depot_id=data.depot_id
     )
-    vehicle = Vehicle(organization_id=principal.organization_id, **msgspec.structs.asdict(data))
+    fields = msgspec.structs.asdict(data)
+    fields["breaks"] = msgspec.to_builtins(data.breaks)
+    vehicle = Vehicle(organization_id=principal.organization_id, **fields)
     session.add(vehicle)
     await session.flush()
     events.record(
@@ -72,6 +74,8 @@ async def update_vehicle(
 ) -> Vehicle:
     vehicle = await get_vehicle(session, organization_id=principal.organization_id, vehicle_id=vehicle_id)
     changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    if "breaks" in changes:
+        changes["breaks"] = msgspec.to_builtins(changes["breaks"])
     name = changes.get("name", vehicle.name)
     if name != vehicle.name and await repository.name_taken(
         session, organization_id=principal.organization_id, name=name

@@ -55,6 +55,7 @@ def order_view(order: Order, settings: Settings) -> schemas.Order:
         volume_l=order.volume_l,
         parcel_count=order.parcel_count,
         priority=order.priority,
+        required_skills=list(order.required_skills),
         notes=order.notes,
         store_id=order.store_id,
         parcels=[schemas.Parcel(id=p.id, barcode=p.barcode, weight_kg=p.weight_kg) for p in order.parcels],

@@ -2,8 +2,8 @@
 
 CSV columns (header row, any order; empty cells take the default):
 external_ref, kind, recipient_name, recipient_phone, recipient_email, address, lat, lon, window_start_at,
-window_end_at, service_s, weight_kg, volume_l, parcel_count, priority, notes, store_id, barcodes
-(barcodes separated by ";"). JSON: an array of objects with the same names (barcodes as a list).
+window_end_at, service_s, weight_kg, volume_l, parcel_count, priority, required_skills, notes, store_id,
+barcodes (barcodes and skills separated by ";"). JSON: an array of objects with the same names (barcodes as a list).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ _UPDATABLE = (
     "volume_l",
     "parcel_count",
     "priority",
+    "required_skills",
     "notes",
 )
 
@@ -90,8 +91,9 @@ def read_rows(body: bytes, content_type: str, *, max_rows: int) -> list[dict[str
                 if None in raw:
                     raise ImportUnreadable(f"Row {reader.line_num - 1} has more cells than the header")
                 row = {k: v.strip() for k, v in raw.items() if v is not None and v.strip() != ""}
-                if "barcodes" in row:
-                    row["barcodes"] = [b.strip() for b in re.split(r"[;|]", row["barcodes"]) if b.strip()]
+                for list_column in ("barcodes", "required_skills"):
+                    if list_column in row:
+                        row[list_column] = [b.strip() for b in re.split(r"[;|]", row[list_column]) if b.strip()]
                 rows.append(row)
                 if len(rows) > max_rows:
                     break

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, str_enum
@@ -61,6 +61,8 @@ class Order(Base):
     volume_l: Mapped[float] = mapped_column(Float, default=0.0)
     parcel_count: Mapped[int] = mapped_column(Integer, default=1)
     priority: Mapped[int] = mapped_column(Integer, default=0)
+    # skills a vehicle must have for this order (e.g. "cold_chain", "large_items"); matched against Vehicle.skills
+    required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text, default=None)
     store_id: Mapped[UUID | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"), default=None)
     # SHA-256 of the customer's tracking token; the token itself is derived from the secret key and the id

@@ -24,6 +24,8 @@ ParcelCount = Annotated[int, msgspec.Meta(ge=0, le=1_000)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=100, description="0 (default) to 100 (most important)")]
 Notes = Annotated[str, msgspec.Meta(max_length=2_000)]
 Barcodes = Annotated[list[Barcode], msgspec.Meta(max_length=1_000)]
+Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9_\-]+$")]
+Skills = Annotated[list[Skill], msgspec.Meta(max_length=20, description="Skills a vehicle needs for this order")]
 
 
 def check_window(start: datetime | None, end: datetime | None) -> None:
@@ -58,6 +60,7 @@ class Order(msgspec.Struct):
     volume_l: float
     parcel_count: int
     priority: int
+    required_skills: list[str]
     notes: str | None
     store_id: UUID | None
     parcels: list[Parcel]
@@ -99,6 +102,7 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     parcel_count: ParcelCount | None = None
     """Defaults to the number of barcodes, or 1."""
     priority: Priority = 0
+    required_skills: Skills = msgspec.field(default_factory=list)
     notes: Notes | None = None
     store_id: UUID | None = None
     """The store an in-store pickup waits at."""

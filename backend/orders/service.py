@@ -82,6 +82,7 @@ async def normalized_fields(session: AsyncSession, *, organization: Organization
         "volume_l": data.volume_l,
         "parcel_count": data.parcel_count if data.parcel_count is not None else max(1, len(data.barcodes)),
         "priority": data.priority,
+        "required_skills": list(data.required_skills),
         "notes": data.notes,
         "store_id": store_id,
     }

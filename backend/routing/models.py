@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, str_enum
@@ -16,6 +16,7 @@ from backend.db.base import Base, str_enum
 class RouteStatus(enum.StrEnum):
     draft = "draft"
     published = "published"
+    superseded = "superseded"
     in_progress = "in_progress"
     completed = "completed"
 
@@ -36,10 +37,37 @@ class StopStatus(enum.StrEnum):
     skipped = "skipped"
 
 
+class PlanStatus(enum.StrEnum):
+    draft = "draft"
+    published = "published"
+    superseded = "superseded"
+
+
+class Plan(Base):
+    """One solve for one service date: its routes are the plan's revision; the published one is live."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("organization_id", "service_date", "revision"),)
+
+    organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    service_date: Mapped[date]
+    revision: Mapped[int] = mapped_column(Integer)
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus, "plan_status"), default=PlanStatus.draft)
+    # what was asked: order ids, vehicle ids, time budget, exploration level
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # cost, distance_m, duration_s, solve_ms, routes, assigned, unassigned
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # [{"order_id": ..., "reason": "capacity" | "time_window" | "skills" | "no_vehicle" | "fleet_full", "detail"}]
+    unassigned: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(80))
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
 class Route(Base):
     __tablename__ = "routes"
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[UUID | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), default=None, index=True)
     vehicle_id: Mapped[UUID] = mapped_column(ForeignKey("vehicles.id", ondelete="CASCADE"), index=True)
     driver_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     service_date: Mapped[date]

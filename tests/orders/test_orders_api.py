@@ -156,3 +156,9 @@ def test_body_size_limit_gives_413(dispatcher):
     response = dispatcher.post("/api/orders", json=huge)
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_required_skills_are_stored_and_validated(dispatcher):
+    order = make_order(dispatcher, required_skills=["cold_chain"])
+    assert order["required_skills"] == ["cold_chain"]
+    assert dispatcher.post("/api/orders", json=order_payload(required_skills=["Cold Chain"])).status_code == 400

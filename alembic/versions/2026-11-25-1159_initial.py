@@ -1,8 +1,8 @@
 """initial
 
-Revision ID: de0a222d0de1
+Revision ID: 3e93f3f0a50e
 Revises:
-Create Date: 2026-11-25 11:25:24.199365
+Create Date: 2026-11-25 11:59:34.873162
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = "de0a222d0de1"
+revision: str = "3e93f3f0a50e"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -27,72 +27,33 @@ def upgrade() -> None:
         sa.Column(
             "kind",
             sa.Enum(
-                "shipper",
-                "carrier",
-                name="organization_kind",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
+                "shipper", "carrier", name="organization_kind", native_enum=False, create_constraint=True, length=32
             ),
             nullable=False,
         ),
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("country_code", sa.String(length=2), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organizations")),
     )
     op.create_table(
         "events",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("subject_type", sa.String(length=32), nullable=False),
-        sa.Column(
-            "subject_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False
-        ),
+        sa.Column("subject_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("actor", sa.String(length=80), nullable=False),
-        sa.Column(
-            "occurred_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "recorded_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("occurred_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("recorded_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("idempotency_key", sa.String(length=100), nullable=True),
-        sa.Column(
-            "published_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("published_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -100,39 +61,20 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
-        sa.UniqueConstraint(
-            "organization_id", "idempotency_key", name=op.f("uq_events_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "idempotency_key", name=op.f("uq_events_organization_id")),
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_events_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_events_subject_id"), ["subject_id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_events_unpublished", ["published_at", "id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_events_organization_id"), ["organization_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_events_subject_id"), ["subject_id"], unique=False)
+        batch_op.create_index("ix_events_unpublished", ["published_at", "id"], unique=False)
 
     op.create_table(
         "locations",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "depot",
-                "store",
-                name="location_kind",
-                native_enum=False,
-                create_constraint=True,
-                length=32,
-            ),
+            sa.Enum("depot", "store", name="location_kind", native_enum=False, create_constraint=True, length=32),
             nullable=False,
         ),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -141,16 +83,8 @@ def upgrade() -> None:
         sa.Column("lon", sa.Float(), nullable=False),
         sa.Column("opening_hours", sa.JSON(), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -158,25 +92,54 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_locations")),
-        sa.UniqueConstraint(
-            "organization_id", "name", name=op.f("uq_locations_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_locations_organization_id")),
     )
     with op.batch_alter_table("locations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_locations_organization_id"),
+        batch_op.create_index(batch_op.f("ix_locations_organization_id"), ["organization_id"], unique=False)
+
+    op.create_table(
+        "plans",
+        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("service_date", sa.Date(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "draft",
+                "published",
+                "superseded",
+                name="plan_status",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
+            ),
+            nullable=False,
+        ),
+        sa.Column("parameters", sa.JSON(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("unassigned", sa.JSON(), nullable=False),
+        sa.Column("created_by", sa.String(length=80), nullable=False),
+        sa.Column("published_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
             ["organization_id"],
-            unique=False,
-        )
+            ["organizations.id"],
+            name=op.f("fk_plans_organization_id_organizations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plans")),
+        sa.UniqueConstraint("organization_id", "service_date", "revision", name=op.f("uq_plans_organization_id")),
+    )
+    with op.batch_alter_table("plans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_plans_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "users",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("phone", sa.String(length=32), nullable=True),
@@ -197,16 +160,8 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -217,32 +172,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "zones",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("geometry", sa.JSON(), nullable=False),
         sa.Column("area_m2", sa.Float(), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -250,23 +191,15 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_zones")),
-        sa.UniqueConstraint(
-            "organization_id", "name", name=op.f("uq_zones_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_zones_organization_id")),
     )
     with op.batch_alter_table("zones", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_zones_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_zones_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "api_keys",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column(
             "role",
@@ -284,35 +217,14 @@ def upgrade() -> None:
         ),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("key_hash", sa.String(length=64), nullable=False),
-        sa.Column(
-            "created_by_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
-        sa.Column(
-            "last_used_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "revoked_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("created_by_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("last_used_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("revoked_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["created_by_id"],
-            ["users.id"],
-            name=op.f("fk_api_keys_created_by_id_users"),
-            ondelete="SET NULL",
+            ["created_by_id"], ["users.id"], name=op.f("fk_api_keys_created_by_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -322,66 +234,35 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
-        sa.UniqueConstraint(
-            "organization_id", "name", name=op.f("uq_api_keys_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_api_keys_organization_id")),
     )
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_keys_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_keys_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "login_sessions",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False
-        ),
+        sa.Column("user_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("csrf_token", sa.String(length=64), nullable=False),
-        sa.Column(
-            "expires_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "revoked_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("expires_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("revoked_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-            name=op.f("fk_login_sessions_user_id_users"),
-            ondelete="CASCADE",
+            ["user_id"], ["users.id"], name=op.f("fk_login_sessions_user_id_users"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_login_sessions_token_hash")),
     )
     with op.batch_alter_table("login_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_login_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_login_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "orders",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column(
             "kind",
             sa.Enum(
@@ -431,37 +312,20 @@ def upgrade() -> None:
         sa.Column("address", sa.String(length=500), nullable=False),
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
-        sa.Column(
-            "window_start_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "window_end_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("window_start_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("window_end_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("service_s", sa.Integer(), nullable=False),
         sa.Column("weight_kg", sa.Float(), nullable=False),
         sa.Column("volume_l", sa.Float(), nullable=False),
         sa.Column("parcel_count", sa.Integer(), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
+        sa.Column("required_skills", sa.JSON(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column(
-            "store_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
+        sa.Column("store_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("tracking_token_hash", sa.String(length=64), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["organization_id"],
             ["organizations.id"],
@@ -469,33 +333,20 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["store_id"],
-            ["locations.id"],
-            name=op.f("fk_orders_store_id_locations"),
-            ondelete="SET NULL",
+            ["store_id"], ["locations.id"], name=op.f("fk_orders_store_id_locations"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
-        sa.UniqueConstraint(
-            "organization_id", "external_ref", name=op.f("uq_orders_organization_id")
-        ),
-        sa.UniqueConstraint(
-            "tracking_token_hash", name=op.f("uq_orders_tracking_token_hash")
-        ),
+        sa.UniqueConstraint("organization_id", "external_ref", name=op.f("uq_orders_organization_id")),
+        sa.UniqueConstraint("tracking_token_hash", name=op.f("uq_orders_tracking_token_hash")),
     )
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_orders_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_orders_organization_id"), ["organization_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_orders_status"), ["status"], unique=False)
 
     op.create_table(
         "vehicles",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column(
             "profile",
@@ -515,37 +366,22 @@ def upgrade() -> None:
         sa.Column("capacity_l", sa.Float(), nullable=False),
         sa.Column("capacity_parcels", sa.Integer(), nullable=False),
         sa.Column("skills", sa.JSON(), nullable=False),
-        sa.Column(
-            "driver_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
-        sa.Column(
-            "depot_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
+        sa.Column("driver_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("depot_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("shift_start", sa.Time(), nullable=False),
         sa.Column("shift_end", sa.Time(), nullable=False),
+        sa.Column("breaks", sa.JSON(), nullable=False),
+        sa.Column("max_stops", sa.Integer(), nullable=True),
+        sa.Column("max_travel_s", sa.Integer(), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["depot_id"], ["locations.id"], name=op.f("fk_vehicles_depot_id_locations"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
-            ["depot_id"],
-            ["locations.id"],
-            name=op.f("fk_vehicles_depot_id_locations"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["driver_id"],
-            ["users.id"],
-            name=op.f("fk_vehicles_driver_id_users"),
-            ondelete="SET NULL",
+            ["driver_id"], ["users.id"], name=op.f("fk_vehicles_driver_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -554,44 +390,23 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vehicles")),
-        sa.UniqueConstraint(
-            "organization_id", "name", name=op.f("uq_vehicles_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "name", name=op.f("uq_vehicles_organization_id")),
     )
     with op.batch_alter_table("vehicles", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_vehicles_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_vehicles_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "parcels",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
-        sa.Column(
-            "order_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("order_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("barcode", sa.String(length=64), nullable=False),
         sa.Column("weight_kg", sa.Float(), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.id"],
-            name=op.f("fk_parcels_order_id_orders"),
-            ondelete="CASCADE",
+            ["order_id"], ["orders.id"], name=op.f("fk_parcels_order_id_orders"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -600,38 +415,26 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parcels")),
-        sa.UniqueConstraint(
-            "organization_id", "barcode", name=op.f("uq_parcels_organization_id")
-        ),
+        sa.UniqueConstraint("organization_id", "barcode", name=op.f("uq_parcels_organization_id")),
     )
     with op.batch_alter_table("parcels", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_parcels_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_parcels_organization_id"), ["organization_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_parcels_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_parcels_organization_id"), ["organization_id"], unique=False)
 
     op.create_table(
         "routes",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
-        sa.Column(
-            "vehicle_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False
-        ),
-        sa.Column(
-            "driver_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("plan_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
+        sa.Column("vehicle_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("driver_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("service_date", sa.Date(), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
                 "draft",
                 "published",
+                "superseded",
                 "in_progress",
                 "completed",
                 name="route_status",
@@ -645,32 +448,13 @@ def upgrade() -> None:
         sa.Column("distance_m", sa.Float(), nullable=False),
         sa.Column("duration_s", sa.Float(), nullable=False),
         sa.Column("geometry", sa.JSON(), nullable=True),
-        sa.Column(
-            "started_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "completed_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("started_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("completed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["driver_id"],
-            ["users.id"],
-            name=op.f("fk_routes_driver_id_users"),
-            ondelete="SET NULL",
+            ["driver_id"], ["users.id"], name=op.f("fk_routes_driver_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -678,36 +462,23 @@ def upgrade() -> None:
             name=op.f("fk_routes_organization_id_organizations"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(["plan_id"], ["plans.id"], name=op.f("fk_routes_plan_id_plans"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["vehicle_id"],
-            ["vehicles.id"],
-            name=op.f("fk_routes_vehicle_id_vehicles"),
-            ondelete="CASCADE",
+            ["vehicle_id"], ["vehicles.id"], name=op.f("fk_routes_vehicle_id_vehicles"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_routes")),
     )
     with op.batch_alter_table("routes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_routes_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_routes_vehicle_id"), ["vehicle_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_routes_organization_id"), ["organization_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_routes_plan_id"), ["plan_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_routes_vehicle_id"), ["vehicle_id"], unique=False)
 
     op.create_table(
         "stops",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
-        sa.Column(
-            "organization_id",
-            advanced_alchemy.types.guid.GUID(length=16),
-            nullable=False,
-        ),
-        sa.Column(
-            "route_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False
-        ),
-        sa.Column(
-            "order_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True
-        ),
+        sa.Column("organization_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("route_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("order_id", advanced_alchemy.types.guid.GUID(length=16), nullable=True),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
@@ -741,42 +512,15 @@ def upgrade() -> None:
         ),
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("lon", sa.Float(), nullable=False),
-        sa.Column(
-            "planned_arrival_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "planned_departure_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "arrived_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
-        sa.Column(
-            "completed_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=True,
-        ),
+        sa.Column("planned_arrival_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("planned_departure_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("arrived_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
+        sa.Column("completed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column(
-            "created_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            advanced_alchemy.types.datetime.DateTimeUTC(timezone=True),
-            nullable=False,
-        ),
+        sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["order_id"],
-            ["orders.id"],
-            name=op.f("fk_stops_order_id_orders"),
-            ondelete="SET NULL",
+            ["order_id"], ["orders.id"], name=op.f("fk_stops_order_id_orders"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["organization_id"],
@@ -784,25 +528,14 @@ def upgrade() -> None:
             name=op.f("fk_stops_organization_id_organizations"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["route_id"],
-            ["routes.id"],
-            name=op.f("fk_stops_route_id_routes"),
-            ondelete="CASCADE",
-        ),
+        sa.ForeignKeyConstraint(["route_id"], ["routes.id"], name=op.f("fk_stops_route_id_routes"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stops")),
         sa.UniqueConstraint("route_id", "sequence", name=op.f("uq_stops_route_id")),
     )
     with op.batch_alter_table("stops", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_stops_order_id"), ["order_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_stops_organization_id"), ["organization_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_stops_route_id"), ["route_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_stops_order_id"), ["order_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_stops_organization_id"), ["organization_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_stops_route_id"), ["route_id"], unique=False)
 
     # ### end Alembic commands ###
 
@@ -817,6 +550,7 @@ def downgrade() -> None:
     op.drop_table("stops")
     with op.batch_alter_table("routes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_routes_vehicle_id"))
+        batch_op.drop_index(batch_op.f("ix_routes_plan_id"))
         batch_op.drop_index(batch_op.f("ix_routes_organization_id"))
 
     op.drop_table("routes")
@@ -850,6 +584,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_users_organization_id"))
 
     op.drop_table("users")
+    with op.batch_alter_table("plans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plans_organization_id"))
+
+    op.drop_table("plans")
     with op.batch_alter_table("locations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_locations_organization_id"))
 
