@@ -43,7 +43,8 @@ from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
-from backend.routing.api import RouteController
+from backend.routing.api import PlanController, RouteController
+from backend.routing.travel import StraightLineTravelTimes, provider_from_settings
 from backend.settings import Settings
 
 SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
@@ -93,6 +94,8 @@ def create_app(
             "relay": relay,
             "redis": redis,
             "pwa_dist": pwa_dist,
+            "travel": provider_from_settings(settings),
+            "travel_fallback": StraightLineTravelTimes(),
         }
     )
 
@@ -121,6 +124,7 @@ def create_app(
             VehicleController,
             # orders, routing
             OrderController,
+            PlanController,
             RouteController,
             # events
             EventController,

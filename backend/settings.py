@@ -67,6 +67,8 @@ class Settings:
     """DOORSTEP_OSRM_URL: base URL of your OSRM server (table and route services) for the osrm provider."""
     cache_dir: Path = Path()
     """DOORSTEP_CACHE_DIR: built road graphs are kept here; default <instance dir>/cache."""
+    auto_publish_plans: bool = False
+    """DOORSTEP_AUTO_PUBLISH_PLANS: publish every new plan at once instead of leaving a draft to review."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -126,6 +128,7 @@ class Settings:
             "osm_extract": Path(get("OSM_EXTRACT") or PROJECT_ROOT / "backend" / "demo" / "data" / "Helsinki.osm.pbf"),
             "osrm_url": (get("OSRM_URL") or "").rstrip("/") or None,
             "cache_dir": Path(get("CACHE_DIR") or instance_dir / "cache"),
+            "auto_publish_plans": (get("AUTO_PUBLISH_PLANS") or "false").lower() in ("1", "true", "yes"),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }

@@ -129,6 +129,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         "secret_key": "test-secret-" + uuid.uuid4().hex,
         "public_base_url": "http://testserver.local",
         "relay_poll_s": 0.2,
+        "travel_provider": "straight_line",  # the road graph has its own tests; API tests need not build it
         "log_level": "WARNING",
     }
     if request.param == "sqlite":

@@ -67,6 +67,7 @@ def _objects_of_a_tenant(client):
 
     vehicle["id"] = uuid.UUID(vehicle["id"])
     route_id = run_in_app(client, add_route)
+    plan = admin.post("/api/plans", json={"service_date": date.today().isoformat()}).json()
     return {
         "location_id": depot["id"],
         "zone_id": zone["id"],
@@ -75,6 +76,7 @@ def _objects_of_a_tenant(client):
         "user_id": str(owner.users[Role.driver].id),
         "api_key_id": api_key["id"],
         "route_id": str(route_id),
+        "plan_id": plan["id"],
     }
 
 

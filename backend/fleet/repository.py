@@ -30,3 +30,12 @@ async def name_taken(session: AsyncSession, *, organization_id: UUID, name: str)
         select(Vehicle.id).where(Vehicle.organization_id == organization_id, Vehicle.name == name)
     )
     return found is not None
+
+
+async def active_vehicles(session: AsyncSession, *, organization_id: UUID) -> list[Vehicle]:
+    rows = await session.scalars(
+        select(Vehicle)
+        .where(Vehicle.organization_id == organization_id, Vehicle.is_active.is_(True))
+        .order_by(Vehicle.name)
+    )
+    return list(rows)

@@ -111,3 +111,7 @@ async def list_vehicles(
     return await repository.list_vehicles(
         session, organization_id=principal.organization_id, limit=limit, offset=offset
     )
+
+
+async def active_vehicles(session: AsyncSession, *, principal: Principal) -> list[Vehicle]:
+    return await repository.active_vehicles(session, organization_id=principal.organization_id)

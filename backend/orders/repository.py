@@ -120,3 +120,15 @@ async def events_of(session: AsyncSession, *, organization_id: UUID, order_id: U
         .limit(limit)
     )
     return list(rows)
+
+
+async def orders_in_status(
+    session: AsyncSession, *, organization_id: UUID, statuses: Sequence[OrderStatus], order_ids: Sequence[UUID] | None
+) -> list[Order]:
+    query = select(Order).where(Order.organization_id == organization_id, Order.status.in_(list(statuses)))
+    if order_ids is not None:
+        found: list[Order] = []
+        for chunk in _chunks(list(order_ids)):
+            found.extend(await session.scalars(query.where(Order.id.in_(chunk))))
+        return found
+    return list(await session.scalars(query.order_by(Order.id)))

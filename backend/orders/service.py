@@ -26,7 +26,7 @@ from backend.orders.errors import (
     OrderNotEditable,
     OrderNotFound,
 )
-from backend.orders.models import Order, OrderKind, OrderStatus, Parcel
+from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate, OrderUpdate, check_window
 from backend.orders.tracking import tracking_token_hash
 from backend.places import service as places
@@ -307,4 +307,10 @@ async def order_events(session: AsyncSession, *, principal: Principal, order_id:
     return await repository.events_of(session, organization_id=principal.organization_id, order_id=order_id, limit=500)
 
 
-__all__ = ["Created", "Parcel", "create_order", "get_order", "list_orders", "transition", "update_order"]
+async def orders_in_status(
+    session: AsyncSession, *, principal: Principal, statuses: list[OrderStatus], order_ids: list[UUID] | None = None
+) -> list[Order]:
+    """Orders of the caller's organization in these states (optionally only these ids), without parcels."""
+    return await repository.orders_in_status(
+        session, organization_id=principal.organization_id, statuses=statuses, order_ids=order_ids
+    )

@@ -135,3 +135,10 @@ async def list_zones(session: AsyncSession, *, principal: Principal, limit: int,
 
 def zone_contains(zone: Zone, *, lat: float, lon: float) -> bool:
     return bool(parse_zone_geometry(zone.geometry).covers(Point(lon, lat)))
+
+
+async def locations_by_id(session: AsyncSession, *, principal: Principal) -> dict[UUID, Location]:
+    rows, _ = await repository.list_locations(
+        session, organization_id=principal.organization_id, kind=None, limit=10_000, offset=0
+    )
+    return {location.id: location for location in rows}

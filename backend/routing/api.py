@@ -1,4 +1,4 @@
-"""HTTP surface of the routing domain: reading routes and their stops."""
+"""HTTP surface of the routing domain: planning a day, publishing a plan, reading routes and their stops."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Response, get, post
+from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.accounts import service as accounts
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.routing import schemas, service
-from backend.routing.models import Route
+from backend.routing.models import Plan, Route
 
 
 def _stops(route: Route) -> list[schemas.Stop]:
@@ -35,6 +38,119 @@ def _stops(route: Route) -> list[schemas.Stop]:
         )
         for s in route.stops
     ]
+
+
+def _route_summary(r: Route) -> schemas.RouteSummary:
+    return schemas.RouteSummary(
+        id=r.id,
+        vehicle_id=r.vehicle_id,
+        driver_id=r.driver_id,
+        service_date=r.service_date,
+        status=r.status,
+        plan_revision=r.plan_revision,
+        distance_m=r.distance_m,
+        duration_s=r.duration_s,
+        stop_count=sum(1 for s in r.stops if s.order_id is not None),
+    )
+
+
+def _plan(plan: Plan, routes: list[Route]) -> schemas.Plan:
+    return schemas.Plan(
+        id=plan.id,
+        service_date=plan.service_date,
+        revision=plan.revision,
+        status=plan.status,
+        summary=plan.summary,
+        unassigned=[
+            schemas.Unassigned(order_id=UUID(u["order_id"]), reason=u["reason"], detail=u["detail"])
+            for u in plan.unassigned
+        ],
+        routes=[_route_summary(r) for r in routes],
+        created_at=plan.created_at,
+        published_at=plan.published_at,
+    )
+
+
+class PlanController(Controller):
+    path = "/api/plans"
+    tags = ["routing"]
+    guards = [requires(*STAFF)]
+
+    @post(
+        "",
+        operation_id="create_plan",
+        status_code=HTTP_201_CREATED,
+        summary="Plan a day with VROOM: routes with timed stops, and why any order was left out",
+    )
+    async def create_plan(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        state: State,
+        data: JSONBody[schemas.PlanCreate],
+    ) -> Response[schemas.Plan]:
+        organization = await accounts.get_organization(db_session, organization_id=principal.organization_id)
+        plan = await service.create_plan(
+            db_session,
+            principal=principal,
+            organization=organization,
+            service_date=data.service_date,
+            order_ids=data.order_ids,
+            vehicle_ids=data.vehicle_ids,
+            time_budget_s=data.time_budget_s,
+            travel=state["travel"],
+            fallback=state["travel_fallback"],
+        )
+        if data.publish or state["settings"].auto_publish_plans:
+            plan = await service.publish_plan(db_session, principal=principal, plan_id=plan.id)
+        plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan.id)
+        return Response(_plan(plan, routes), status_code=HTTP_201_CREATED)
+
+    @get("", operation_id="list_plans")
+    async def list_plans(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        limit: LimitParam = DEFAULT_LIMIT,
+        offset: OffsetParam = 0,
+        service_date: Annotated[date | None, QueryParameter(name="date")] = None,
+    ) -> Page[schemas.PlanSummary]:
+        rows, total = await service.list_plans(
+            db_session, principal=principal, service_date=service_date, limit=limit, offset=offset
+        )
+        items = [
+            schemas.PlanSummary(
+                id=p.id,
+                service_date=p.service_date,
+                revision=p.revision,
+                status=p.status,
+                summary=p.summary,
+                created_at=p.created_at,
+                published_at=p.published_at,
+            )
+            for p in rows
+        ]
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @get("/{plan_id:uuid}", operation_id="get_plan")
+    async def get_plan(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], plan_id: FromPath[UUID]
+    ) -> schemas.Plan:
+        plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan_id)
+        return _plan(plan, routes)
+
+    @post(
+        "/{plan_id:uuid}/publish",
+        operation_id="publish_plan",
+        status_code=HTTP_200_OK,
+        summary="Make this draft the day's live plan (its orders become planned)",
+    )
+    async def publish_plan(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], plan_id: FromPath[UUID]
+    ) -> schemas.Plan:
+        await service.publish_plan(db_session, principal=principal, plan_id=plan_id)
+        plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan_id)
+        return _plan(plan, routes)
 
 
 class RouteController(Controller):
@@ -58,20 +174,7 @@ class RouteController(Controller):
             limit=limit,
             offset=offset,
         )
-        items = [
-            schemas.RouteSummary(
-                id=r.id,
-                vehicle_id=r.vehicle_id,
-                driver_id=r.driver_id,
-                service_date=r.service_date,
-                status=r.status,
-                plan_revision=r.plan_revision,
-                distance_m=r.distance_m,
-                duration_s=r.duration_s,
-                stop_count=len(r.stops),
-            )
-            for r in rows
-        ]
+        items = [_route_summary(r) for r in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
     @get("/{route_id:uuid}", operation_id="get_route")

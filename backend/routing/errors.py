@@ -1,7 +1,21 @@
 """Errors of the routing domain."""
 
-from backend.kit.problems import NotFound
+from backend.kit.problems import Conflict, Invalid, NotFound
 
 
 class RouteNotFound(NotFound):
     title = "Route not found"
+
+
+class PlanNotFound(NotFound):
+    title = "Plan not found"
+
+
+class NothingToPlan(Invalid):
+    type_slug = "nothing-to-plan"
+    title = "There is nothing to plan"
+
+
+class PlanNotPublishable(Conflict):
+    type_slug = "plan-not-publishable"
+    title = "This plan cannot be published"

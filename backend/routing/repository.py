@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from backend.routing.models import Route
+from backend.routing.models import Plan, PlanStatus, Route
 
 
 async def get_route(session: AsyncSession, *, organization_id: UUID, route_id: UUID) -> Route | None:
@@ -34,5 +34,53 @@ async def list_routes(
         .order_by(Route.service_date.desc(), Route.id)
         .limit(limit)
         .offset(offset)
+    )
+    return list(rows), total
+
+
+async def latest_revision(session: AsyncSession, *, organization_id: UUID, service_date: date) -> int:
+    found = await session.scalar(
+        select(func.max(Plan.revision)).where(
+            Plan.organization_id == organization_id, Plan.service_date == service_date
+        )
+    )
+    return int(found or 0)
+
+
+async def get_plan(
+    session: AsyncSession, *, organization_id: UUID, plan_id: UUID, for_update: bool = False
+) -> Plan | None:
+    query = select(Plan).where(Plan.id == plan_id, Plan.organization_id == organization_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def routes_of_plan(session: AsyncSession, *, plan_id: UUID) -> list[Route]:
+    rows = await session.scalars(
+        select(Route).options(selectinload(Route.stops)).where(Route.plan_id == plan_id).order_by(Route.id)
+    )
+    return list(rows)
+
+
+async def published_plan(session: AsyncSession, *, organization_id: UUID, service_date: date) -> Plan | None:
+    return await session.scalar(
+        select(Plan).where(
+            Plan.organization_id == organization_id,
+            Plan.service_date == service_date,
+            Plan.status == PlanStatus.published,
+        )
+    )
+
+
+async def list_plans(
+    session: AsyncSession, *, organization_id: UUID, service_date: date | None, limit: int, offset: int
+) -> tuple[list[Plan], int]:
+    where = [Plan.organization_id == organization_id]
+    if service_date is not None:
+        where.append(Plan.service_date == service_date)
+    total = await session.scalar(select(func.count()).select_from(Plan).where(*where)) or 0
+    rows = await session.scalars(
+        select(Plan).where(*where).order_by(Plan.service_date.desc(), Plan.revision.desc()).limit(limit).offset(offset)
     )
     return list(rows), total

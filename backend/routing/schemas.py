@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 
-from backend.routing.models import RouteStatus, StopKind, StopStatus
+from backend.routing.models import PlanStatus, RouteStatus, StopKind, StopStatus
 
 
 class Stop(msgspec.Struct):
@@ -50,3 +50,43 @@ class Route(msgspec.Struct):
     started_at: datetime | None
     completed_at: datetime | None
     stops: list[Stop]
+
+
+class PlanCreate(msgspec.Struct, forbid_unknown_fields=True):
+    service_date: date
+    order_ids: Annotated[list[UUID], msgspec.Meta(max_length=20_000)] | None = None
+    """Plan these orders only; default: every order waiting for a plan."""
+    vehicle_ids: Annotated[list[UUID], msgspec.Meta(max_length=1_000)] | None = None
+    """Use these vehicles only; default: every active vehicle."""
+    time_budget_s: Annotated[float, msgspec.Meta(gt=0, le=120)] = 5.0
+    publish: bool = False
+    """Publish at once if the plan is made (otherwise the dispatcher reviews the draft and publishes it)."""
+
+
+class Unassigned(msgspec.Struct):
+    order_id: UUID
+    reason: str
+    """capacity, time_window, skills, no_vehicle, no_store or fleet_full"""
+    detail: str
+
+
+class Plan(msgspec.Struct):
+    id: UUID
+    service_date: date
+    revision: int
+    status: PlanStatus
+    summary: dict[str, Any]
+    unassigned: list[Unassigned]
+    routes: list[RouteSummary]
+    created_at: datetime
+    published_at: datetime | None
+
+
+class PlanSummary(msgspec.Struct):
+    id: UUID
+    service_date: date
+    revision: int
+    status: PlanStatus
+    summary: dict[str, Any]
+    created_at: datetime
+    published_at: datetime | None

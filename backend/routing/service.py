@@ -1,16 +1,302 @@
-"""Rules of the routing domain: reading routes (the planner that writes them comes with route planning)."""
+"""Rules of the routing domain: planning a day with VROOM, storing plan revisions, publishing. Never commits."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.accounts.models import Organization
 from backend.accounts.principal import Principal
+from backend.events import service as events
+from backend.fleet import service as fleet
+from backend.fleet.models import Vehicle, VehicleProfile
+from backend.kit.clock import utcnow
+from backend.orders import service as orders
+from backend.orders.models import OrderStatus
+from backend.places import service as places
 from backend.routing import repository
-from backend.routing.errors import RouteNotFound
-from backend.routing.models import Route
+from backend.routing.errors import NothingToPlan, PlanNotFound, PlanNotPublishable, RouteNotFound
+from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind
+from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, translate
+from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned, solve
+from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
+
+
+@dataclass(frozen=True)
+class SolverChoice:
+    exploration_level: int
+    timeout_s: float | None
+
+
+def solver_choice(task_count: int, time_budget_s: float) -> SolverChoice:
+    """VROOM's timeout only cuts the local search (its construction heuristics always run), and at level 5 a
+    short timeout overruns: small problems get the full search; larger ones a lower level inside the budget."""
+    if task_count <= 60:
+        return SolverChoice(exploration_level=5, timeout_s=time_budget_s)
+    if task_count <= 300:
+        return SolverChoice(exploration_level=3, timeout_s=time_budget_s)
+    return SolverChoice(exploration_level=2, timeout_s=time_budget_s)
+
+
+async def _matrices(
+    translation: Translation, travel: TravelTimes, fallback: TravelTimes
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
+    durations: dict[str, np.ndarray] = {}
+    distances: dict[str, np.ndarray] = {}
+    source = travel.name
+    for profile in sorted({v.profile for v in translation.vehicles}):
+        try:
+            matrix = await travel.matrix(translation.points.coordinates, VehicleProfile(profile))
+        except (TravelError, TravelUnavailable) as exc:
+            # documented fallback: a plan on straight-line times beats no plan; the summary says so
+            matrix = await fallback.matrix(translation.points.coordinates, VehicleProfile(profile))
+            source = f"{fallback.name} (fallback: {exc.detail})"
+        durations[profile], distances[profile] = matrix.durations_s, matrix.distances_m
+    return durations, distances, source
+
+
+async def create_plan(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    organization: Organization,
+    service_date: date,
+    order_ids: list[UUID] | None,
+    vehicle_ids: list[UUID] | None,
+    time_budget_s: float,
+    travel: TravelTimes,
+    fallback: TravelTimes,
+) -> Plan:
+    """Solve the day off the event loop and store the result as the next draft revision."""
+    candidates = await orders.orders_in_status(
+        session, principal=principal, statuses=sorted(set(PLANNABLE.values())), order_ids=order_ids
+    )
+    plannable = [o for o in candidates if PLANNABLE.get(o.kind) == o.status]
+    if order_ids is not None:
+        missing = sorted(set(order_ids) - {o.id for o in plannable}, key=str)
+        if missing:
+            raise NothingToPlan(
+                f"{len(missing)} of the chosen orders are not waiting for a plan (unknown, or already planned)",
+                extra={"order_ids": [str(m) for m in missing]},
+            )
+    vehicles = await fleet.active_vehicles(session, principal=principal)
+    if vehicle_ids is not None:
+        wanted = set(vehicle_ids)
+        vehicles = [v for v in vehicles if v.id in wanted]
+    if not plannable:
+        raise NothingToPlan("No order is waiting for a plan")
+    locations = await places.locations_by_id(session, principal=principal)
+    translation = translate(
+        service_date=service_date,
+        timezone=organization.timezone,
+        orders=plannable,
+        vehicles=vehicles,
+        locations=locations,
+    )
+    unassigned: list[dict[str, Any]] = list(translation.skipped)
+    source = "none"
+    result = PlanResult(routes=[], unassigned=[t.order_id for t in translation.tasks], cost=0, solve_ms=0)
+    problem = Problem(vehicles=translation.vehicles, tasks=translation.tasks, durations={}, distances={})
+    if translation.vehicles and translation.tasks:
+        durations, distances, source = await _matrices(translation, travel, fallback)
+        problem = Problem(
+            vehicles=translation.vehicles, tasks=translation.tasks, durations=durations, distances=distances
+        )
+        choice = solver_choice(len(translation.tasks), time_budget_s)
+        result = await asyncio.to_thread(
+            solve, problem, exploration_level=choice.exploration_level, timeout_s=choice.timeout_s
+        )
+    for order_id in result.unassigned:
+        reason, detail = explain_unassigned(problem, order_id)
+        unassigned.append({"order_id": str(order_id), "reason": reason, "detail": detail})
+
+    revision = (
+        await repository.latest_revision(session, organization_id=principal.organization_id, service_date=service_date)
+        + 1
+    )
+    plan = Plan(
+        organization_id=principal.organization_id,
+        service_date=service_date,
+        revision=revision,
+        status=PlanStatus.draft,
+        parameters={
+            "order_ids": [str(o) for o in order_ids] if order_ids is not None else None,
+            "vehicle_ids": [str(v) for v in vehicle_ids] if vehicle_ids is not None else None,
+            "time_budget_s": time_budget_s,
+        },
+        summary={
+            "routes": len(result.routes),
+            "assigned": len(plannable) - len(unassigned),
+            "unassigned": len(unassigned),
+            "distance_m": sum(r.distance_m for r in result.routes),
+            "duration_s": sum(r.duration_s for r in result.routes),
+            "cost": result.cost,
+            "solve_ms": result.solve_ms,
+            "travel_times": source,
+            "vehicles_without_depot": len(vehicles) - len(translation.vehicles),
+        },
+        unassigned=unassigned,
+        created_by=principal.actor,
+    )
+    session.add(plan)
+    await session.flush()
+    drivers = {v.id: v.driver_id for v in vehicles}
+    for route_result in result.routes:
+        route = Route(
+            organization_id=principal.organization_id,
+            plan_id=plan.id,
+            vehicle_id=route_result.vehicle_id,
+            driver_id=drivers.get(route_result.vehicle_id),
+            service_date=service_date,
+            status=RouteStatus.draft,
+            plan_revision=revision,
+            distance_m=route_result.distance_m,
+            duration_s=route_result.duration_s,
+            geometry=await _route_geometry(route_result, translation, travel, vehicles),
+        )
+        session.add(route)
+        await session.flush()
+        previous_location: tuple[float, float] | None = None
+        for sequence, step in enumerate(route_result.steps):
+            if step.location_index is not None:
+                previous_location = translation.points.coordinates[step.location_index]
+            lat, lon = previous_location or (0.0, 0.0)
+            session.add(
+                Stop(
+                    organization_id=principal.organization_id,
+                    route_id=route.id,
+                    order_id=step.order_id,
+                    sequence=sequence,
+                    kind=StopKind(step.kind),
+                    lat=lat,
+                    lon=lon,
+                    planned_arrival_at=at(translation.day_start, step.arrival_s + step.waiting_s),
+                    planned_departure_at=at(translation.day_start, step.departure_s),
+                )
+            )
+    await session.flush()
+    events.record(
+        session,
+        organization_id=principal.organization_id,
+        type="plan.created",
+        subject_type="plan",
+        subject_id=plan.id,
+        actor=principal.actor,
+        payload={"service_date": service_date.isoformat(), "revision": revision, **plan.summary},
+    )
+    return plan
+
+
+async def _route_geometry(
+    route: RouteResult, translation: Translation, travel: TravelTimes, vehicles: list[Vehicle]
+) -> dict[str, Any] | None:
+    """The route's line along the streets: one leg per pair of consecutive distinct stops."""
+    profile = next(v.profile for v in vehicles if v.id == route.vehicle_id)
+    indices = [s.location_index for s in route.steps if s.location_index is not None]
+    coordinates: list[list[float]] = []
+    for a, b in itertools.pairwise(indices):
+        if a == b:
+            continue
+        try:
+            leg = await travel.leg_geometry(
+                translation.points.coordinates[a], translation.points.coordinates[b], VehicleProfile(profile)
+            )
+            line = leg["coordinates"]
+        except (TravelError, TravelUnavailable):
+            line = [[translation.points.coordinates[i][1], translation.points.coordinates[i][0]] for i in (a, b)]
+        coordinates.extend(line if not coordinates else line[1:])
+    if len(coordinates) < 2:
+        return None
+    return {"type": "LineString", "coordinates": coordinates}
+
+
+async def get_plan(session: AsyncSession, *, principal: Principal, plan_id: UUID) -> tuple[Plan, list[Route]]:
+    plan = await repository.get_plan(session, organization_id=principal.organization_id, plan_id=plan_id)
+    if plan is None:
+        raise PlanNotFound()
+    return plan, await repository.routes_of_plan(session, plan_id=plan.id)
+
+
+async def list_plans(
+    session: AsyncSession, *, principal: Principal, service_date: date | None, limit: int, offset: int
+) -> tuple[list[Plan], int]:
+    return await repository.list_plans(
+        session, organization_id=principal.organization_id, service_date=service_date, limit=limit, offset=offset
+    )
+
+
+async def publish_plan(session: AsyncSession, *, principal: Principal, plan_id: UUID) -> Plan:
+    """Make a draft the live plan of its day: its orders become planned/scheduled, the old plan is superseded."""
+    plan = await repository.get_plan(
+        session, organization_id=principal.organization_id, plan_id=plan_id, for_update=True
+    )
+    if plan is None:
+        raise PlanNotFound()
+    if plan.status is not PlanStatus.draft:
+        raise PlanNotPublishable(f"The plan is {plan.status.value}; only a draft can be published")
+    latest = await repository.latest_revision(
+        session, organization_id=principal.organization_id, service_date=plan.service_date
+    )
+    if plan.revision != latest:
+        raise PlanNotPublishable(
+            f"Revision {latest} of this day is newer; publish that one or plan again",
+            extra={"latest_revision": latest},
+        )
+    routes = await repository.routes_of_plan(session, plan_id=plan.id)
+    order_ids = [s.order_id for r in routes for s in r.stops if s.order_id is not None]
+    current = {
+        o.id: o
+        for o in await orders.orders_in_status(
+            session, principal=principal, statuses=list(OrderStatus), order_ids=sorted(set(order_ids), key=str)
+        )
+    }
+    stale = sorted(
+        str(i) for i in set(order_ids) if i not in current or PLANNABLE.get(current[i].kind) != current[i].status
+    )
+    if stale:
+        raise PlanNotPublishable(
+            f"{len(stale)} orders changed since this plan was made (cancelled or planned elsewhere); plan again",
+            extra={"order_ids": stale},
+        )
+    previous = await repository.published_plan(
+        session, organization_id=principal.organization_id, service_date=plan.service_date
+    )
+    if previous is not None:
+        previous.status = PlanStatus.superseded
+        for old_route in await repository.routes_of_plan(session, plan_id=previous.id):
+            old_route.status = RouteStatus.superseded
+    for route in routes:
+        route.status = RouteStatus.published
+    for order_id in sorted(set(order_ids), key=str):
+        target = ON_PUBLISH.get(current[order_id].kind)
+        if target is not None:
+            await orders.transition(
+                session, principal=principal, order_id=order_id, to=target, reason=f"plan revision {plan.revision}"
+            )
+    plan.status = PlanStatus.published
+    plan.published_at = utcnow()
+    events.record(
+        session,
+        organization_id=principal.organization_id,
+        type="plan.published",
+        subject_type="plan",
+        subject_id=plan.id,
+        actor=principal.actor,
+        payload={
+            "service_date": plan.service_date.isoformat(),
+            "revision": plan.revision,
+            "routes": [str(r.id) for r in routes],
+            "superseded": str(previous.id) if previous else None,
+        },
+    )
+    return plan
 
 
 async def get_route(session: AsyncSession, *, principal: Principal, route_id: UUID) -> Route:

@@ -73,13 +73,21 @@ def test_shift_update_checked_against_stored_value(client, tenant):
 
 def test_breaks_and_limits_round_trip_and_bad_breaks_are_refused(client, tenant):
     api = sign_in(client, tenant.users[Role.dispatcher])
-    created = api.post("/api/vehicles", json={
-        **VAN, "breaks": [{"start": "11:00:00", "end": "13:00:00", "duration_s": 1800}], "max_stops": 40,
-        "max_travel_s": 6 * 3600})
+    created = api.post(
+        "/api/vehicles",
+        json={
+            **VAN,
+            "breaks": [{"start": "11:00:00", "end": "13:00:00", "duration_s": 1800}],
+            "max_stops": 40,
+            "max_travel_s": 6 * 3600,
+        },
+    )
     assert created.status_code == 201, created.text
     assert created.json()["breaks"] == [{"start": "11:00:00", "end": "13:00:00", "duration_s": 1800}]
     assert created.json()["max_stops"] == 40
-    bad = api.post("/api/vehicles", json={**VAN, "name": "V2", "breaks": [
-        {"start": "13:00:00", "end": "11:00:00", "duration_s": 1800}]})
+    bad = api.post(
+        "/api/vehicles",
+        json={**VAN, "name": "V2", "breaks": [{"start": "13:00:00", "end": "11:00:00", "duration_s": 1800}]},
+    )
     assert bad.status_code == 400
     assert api.post("/api/vehicles", json={**VAN, "name": "V3", "max_stops": 0}).status_code == 400

@@ -1,0 +1,165 @@
+"""From live state to a VROOM problem and back: which orders and vehicles, where, when, how much.
+
+Pure translation between our rows and routing/problem.py's inputs; no SQL, no solving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from backend.fleet.models import Vehicle
+from backend.orders.models import Order, OrderKind, OrderStatus
+from backend.places.models import Location, LocationKind
+from backend.routing.problem import HORIZON_S, TaskInput, VehicleInput, volume_units, weight_units
+
+# the state an order is in while it waits for a plan, per kind, and the state publishing moves it to
+PLANNABLE: dict[OrderKind, OrderStatus] = {
+    OrderKind.delivery: OrderStatus.created,
+    OrderKind.return_: OrderStatus.requested,
+    OrderKind.store_pickup: OrderStatus.created,  # a transfer to the store; it turns at_store when scanned in
+}
+ON_PUBLISH: dict[OrderKind, OrderStatus] = {
+    OrderKind.delivery: OrderStatus.planned,
+    OrderKind.return_: OrderStatus.scheduled,
+}
+
+
+@dataclass
+class Points:
+    """The list of distinct coordinates the matrices are computed for; index 0.. are depots first."""
+
+    coordinates: list[tuple[float, float]] = field(default_factory=list)
+    _index: dict[tuple[float, float], int] = field(default_factory=dict)
+
+    def add(self, lat: float, lon: float) -> int:
+        key = (round(lat, 6), round(lon, 6))
+        if key not in self._index:
+            self._index[key] = len(self.coordinates)
+            self.coordinates.append(key)
+        return self._index[key]
+
+
+@dataclass
+class Translation:
+    points: Points
+    vehicles: list[VehicleInput]
+    tasks: list[TaskInput]
+    skipped: list[dict[str, Any]]  # orders that cannot be planned at all, with the reason
+    day_start: datetime  # local midnight of the service date, as an aware datetime
+
+
+def day_start(service_date: date, timezone: str) -> datetime:
+    return datetime.combine(service_date, time(0, 0), ZoneInfo(timezone))
+
+
+def seconds_since(start: datetime, moment: datetime) -> int:
+    return int((moment - start).total_seconds())
+
+
+def at(start: datetime, seconds: int) -> datetime:
+    return (start + timedelta(seconds=seconds)).astimezone(ZoneInfo("UTC"))
+
+
+def _clock_seconds(value: time) -> int:
+    return value.hour * 3600 + value.minute * 60 + value.second
+
+
+def translate(
+    *,
+    service_date: date,
+    timezone: str,
+    orders: list[Order],
+    vehicles: list[Vehicle],
+    locations: dict[UUID, Location],
+) -> Translation:
+    start = day_start(service_date, timezone)
+    points = Points()
+    depots = [loc for loc in locations.values() if loc.kind is LocationKind.depot]
+    default_depot = min(depots, key=lambda d: d.name) if depots else None
+    skipped: list[dict[str, Any]] = []
+
+    vehicle_inputs: list[VehicleInput] = []
+    for vehicle in vehicles:
+        depot = locations.get(vehicle.depot_id) if vehicle.depot_id else default_depot
+        if depot is None:
+            continue  # reported by the caller: a vehicle needs a depot to start from
+        index = points.add(depot.lat, depot.lon)
+        vehicle_inputs.append(
+            VehicleInput(
+                vehicle_id=vehicle.id,
+                profile=vehicle.profile.value,
+                start_index=index,
+                end_index=index,
+                capacity=(
+                    int(vehicle.capacity_kg * 10),
+                    int(vehicle.capacity_l * 10),
+                    vehicle.capacity_parcels,
+                ),
+                skills=frozenset(vehicle.skills),
+                shift=(_clock_seconds(vehicle.shift_start), _clock_seconds(vehicle.shift_end)),
+                breaks=tuple(
+                    (
+                        _clock_seconds(time.fromisoformat(b["start"])),
+                        _clock_seconds(time.fromisoformat(b["end"])),
+                        int(b["duration_s"]),
+                    )
+                    for b in vehicle.breaks
+                ),
+                max_tasks=vehicle.max_stops,
+                max_travel_s=vehicle.max_travel_s,
+            )
+        )
+
+    tasks: list[TaskInput] = []
+    for order in orders:
+        windows: tuple[tuple[int, int], ...] = ()
+        if order.window_start_at is not None and order.window_end_at is not None:
+            opens = max(0, seconds_since(start, order.window_start_at))
+            closes = min(HORIZON_S, seconds_since(start, order.window_end_at))
+            if closes <= opens:
+                skipped.append(
+                    {
+                        "order_id": str(order.id),
+                        "reason": "time_window",
+                        "detail": "The time window is not on this service date",
+                    }
+                )
+                continue
+            windows = ((opens, closes),)
+        if order.kind is OrderKind.store_pickup:
+            store = locations.get(order.store_id) if order.store_id else None
+            if store is None:
+                skipped.append({"order_id": str(order.id), "reason": "no_store", "detail": "The store is gone"})
+                continue
+            location_index = points.add(store.lat, store.lon)
+        else:
+            location_index = points.add(order.lat, order.lon)
+        return_to = None
+        if order.kind is OrderKind.return_:
+            if default_depot is None:
+                skipped.append(
+                    {
+                        "order_id": str(order.id),
+                        "reason": "no_vehicle",
+                        "detail": "Returns go back to a depot, and there is none",
+                    }
+                )
+                continue
+            return_to = points.add(default_depot.lat, default_depot.lon)
+        tasks.append(
+            TaskInput(
+                order_id=order.id,
+                location_index=location_index,
+                service_s=order.service_s,
+                amount=(weight_units(order.weight_kg), volume_units(order.volume_l), order.parcel_count),
+                skills=frozenset(order.required_skills),
+                priority=order.priority,
+                windows=windows,
+                return_to_index=return_to,
+            )
+        )
+    return Translation(points=points, vehicles=vehicle_inputs, tasks=tasks, skipped=skipped, day_start=start)

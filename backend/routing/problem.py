@@ -1,0 +1,224 @@
+"""The VROOM problem: built from plain planning inputs (no database, no I/O) and read back into routes.
+
+Times are integer seconds from local midnight of the service date; amounts are integers in three
+dimensions: weight in 0.1 kg, volume in 0.1 L and parcels (VROOM's amounts are integers).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+import vroom
+
+DAY_S = 24 * 3600
+HORIZON_S = 2 * DAY_S  # windows may run past midnight; nothing is planned beyond the next day
+
+
+def weight_units(kg: float) -> int:
+    return math.ceil(round(kg * 10, 6))
+
+
+def volume_units(litres: float) -> int:
+    return math.ceil(round(litres * 10, 6))
+
+
+@dataclass(frozen=True)
+class VehicleInput:
+    vehicle_id: UUID
+    profile: str
+    start_index: int
+    end_index: int
+    capacity: tuple[int, int, int]
+    skills: frozenset[str]
+    shift: tuple[int, int]
+    breaks: tuple[tuple[int, int, int], ...] = ()  # (earliest start, latest start, duration) in seconds
+    max_tasks: int | None = None
+    max_travel_s: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskInput:
+    """A delivery or store transfer (a job), or a return collected from a customer (a shipment to the depot)."""
+
+    order_id: UUID
+    location_index: int
+    service_s: int
+    amount: tuple[int, int, int]
+    skills: frozenset[str] = frozenset()
+    priority: int = 0
+    windows: tuple[tuple[int, int], ...] = ()
+    return_to_index: int | None = None  # set for returns: picked up here, delivered at this depot index
+
+
+@dataclass
+class StepResult:
+    kind: str  # start, delivery, pickup, break, end
+    order_id: UUID | None
+    location_index: int | None
+    arrival_s: int
+    service_s: int
+    waiting_s: int
+    distance_m: int
+
+    @property
+    def departure_s(self) -> int:
+        return self.arrival_s + self.waiting_s + self.service_s
+
+
+@dataclass
+class RouteResult:
+    vehicle_id: UUID
+    steps: list[StepResult]
+    distance_m: int
+    duration_s: int
+
+
+@dataclass
+class PlanResult:
+    routes: list[RouteResult]
+    unassigned: list[UUID]
+    cost: int
+    solve_ms: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Problem:
+    """Numbers VROOM can read, and the maps back to our ids."""
+
+    def __init__(
+        self,
+        *,
+        vehicles: Sequence[VehicleInput],
+        tasks: Sequence[TaskInput],
+        durations: dict[str, np.ndarray],
+        distances: dict[str, np.ndarray],
+    ) -> None:
+        self.vehicles = list(vehicles)
+        self.tasks = list(tasks)
+        self.durations = durations
+        self.distances = distances
+        names = sorted({s for v in vehicles for s in v.skills} | {s for t in tasks for s in t.skills})
+        self.skill_ids = {name: number for number, name in enumerate(names, start=1)}
+
+    def _skills(self, names: frozenset[str]) -> set[int]:
+        return {self.skill_ids[n] for n in names}
+
+    def build(self) -> vroom.Input:
+        problem = vroom.Input()
+        for profile in sorted({v.profile for v in self.vehicles}):
+            problem.set_durations_matrix(profile, self.durations[profile].astype(np.uint32))
+            problem.set_distances_matrix(profile, self.distances[profile].astype(np.uint32))
+        for number, v in enumerate(self.vehicles, start=1):
+            problem.add_vehicle(
+                vroom.Vehicle(
+                    number,
+                    start=v.start_index,
+                    end=v.end_index,
+                    profile=v.profile,
+                    capacity=list(v.capacity),
+                    skills=self._skills(v.skills),
+                    time_window=vroom.TimeWindow(*v.shift),
+                    breaks=[
+                        vroom.Break(number * 100 + i, time_windows=[vroom.TimeWindow(s, e)], service=d)
+                        for i, (s, e, d) in enumerate(v.breaks, start=1)
+                    ],
+                    max_tasks=v.max_tasks if v.max_tasks is not None else vroom.vehicle.MAX_UINT,
+                    max_travel_time=v.max_travel_s,
+                )
+            )
+        for number, t in enumerate(self.tasks, start=1):
+            windows = [vroom.TimeWindow(s, e) for s, e in t.windows] or [vroom.TimeWindow(0, HORIZON_S)]
+            if t.return_to_index is None:
+                problem.add_job(
+                    vroom.Job(
+                        number,
+                        location=t.location_index,
+                        default_service=t.service_s,
+                        delivery=vroom.Amount(list(t.amount)),
+                        skills=self._skills(t.skills),
+                        priority=t.priority,
+                        time_windows=windows,
+                    )
+                )
+            else:
+                problem.add_shipment(
+                    vroom.ShipmentStep(
+                        number, location=t.location_index, default_service=t.service_s, time_windows=windows
+                    ),
+                    vroom.ShipmentStep(number, location=t.return_to_index, default_service=0),
+                    amount=vroom.Amount(list(t.amount)),
+                    skills=self._skills(t.skills),
+                    priority=t.priority,
+                )
+        return problem
+
+    def read(self, solution: Any, *, solve_ms: int) -> PlanResult:
+        data = solution.to_dict()
+        routes = []
+        for route in data.get("routes", []):
+            vehicle = self.vehicles[route["vehicle"] - 1]
+            steps = []
+            for step in route["steps"]:
+                task_number = step.get("id") if step["type"] in ("job", "pickup", "delivery") else None
+                order_id = self.tasks[task_number - 1].order_id if task_number else None
+                kind = {"job": "delivery"}.get(step["type"], step["type"])
+                steps.append(
+                    StepResult(
+                        kind=kind,
+                        order_id=order_id,
+                        location_index=step.get("location_index"),
+                        arrival_s=int(step["arrival"]),
+                        service_s=int(step.get("service", 0)),
+                        waiting_s=int(step.get("waiting_time", 0)),
+                        distance_m=int(step.get("distance", 0)),
+                    )
+                )
+            routes.append(
+                RouteResult(
+                    vehicle_id=vehicle.vehicle_id,
+                    steps=steps,
+                    distance_m=int(route.get("distance", 0)),
+                    duration_s=int(route.get("duration", 0)),
+                )
+            )
+        unassigned = sorted({self.tasks[u["id"] - 1].order_id for u in data.get("unassigned", [])}, key=str)
+        return PlanResult(routes=routes, unassigned=unassigned, cost=int(data["summary"]["cost"]), solve_ms=solve_ms)
+
+
+def explain_unassigned(problem: Problem, order_id: UUID) -> tuple[str, str]:
+    """Why VROOM left a task out, in the dispatcher's words: the first rule that rules out every vehicle."""
+    task = next(t for t in problem.tasks if t.order_id == order_id)
+    if not problem.vehicles:
+        return "no_vehicle", "No vehicle is available for this date"
+    skilled = [v for v in problem.vehicles if task.skills <= v.skills]
+    if not skilled:
+        return "skills", f"No vehicle has the skills {', '.join(sorted(task.skills))}"
+    roomy = [v for v in skilled if all(a <= c for a, c in zip(task.amount, v.capacity, strict=True))]
+    if not roomy:
+        return "capacity", "The order is larger than any suitable vehicle's capacity"
+    for v in roomy:
+        travel = int(problem.durations[v.profile][v.start_index, task.location_index])
+        back = int(problem.durations[v.profile][task.location_index, v.end_index])
+        earliest, latest = v.shift[0] + travel, v.shift[1] - back - task.service_s
+        windows = task.windows or ((0, HORIZON_S),)
+        if any(start <= latest and end >= earliest for start, end in windows):
+            return "fleet_full", "The suitable vehicles are full or their shifts are taken by other stops"
+    return "time_window", "No suitable vehicle can reach the address within its time window during its shift"
+
+
+def solve(problem: Problem, *, exploration_level: int, timeout_s: float | None, threads: int = 1) -> PlanResult:
+    """Blocking: call it through asyncio.to_thread, never on the event loop."""
+    started = time.perf_counter()
+    vroom_input = problem.build()
+    kwargs: dict[str, Any] = {"exploration_level": exploration_level, "nb_threads": threads}
+    if timeout_s is not None:
+        kwargs["timeout"] = timedelta(seconds=timeout_s)
+    solution = vroom_input.solve(**kwargs)
+    return problem.read(solution, solve_ms=round((time.perf_counter() - started) * 1000))
