@@ -45,6 +45,8 @@ from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
 from backend.routing.api import PlanController, RouteController
 from backend.routing.travel import StraightLineTravelTimes, provider_from_settings
+from backend.routing.triggers import Replanner
+from backend.routing.triggers import event_handler as replan_on_event
 from backend.settings import Settings
 
 SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
@@ -85,17 +87,33 @@ def create_app(
         poll_s=settings.relay_poll_s,
         lock_rows=not settings.is_sqlite,
     )
+    travel = provider_from_settings(settings)
+    fallback = StraightLineTravelTimes()
+    commit_listeners: list[Any] = [relay.wake]
+    replanner = Replanner(
+        session_factory=session_factory,
+        travel=travel,
+        fallback=fallback,
+        debounce_s=settings.replan_debounce_s,
+        resolve_timeout_s=settings.replan_timeout_s,
+        max_moved=settings.replan_max_moved,
+        channels=channels,
+        on_commit=commit_listeners,
+    )
+    if settings.live_replanning:
+        relay.register(replan_on_event(replanner))
     state = State(
         {
             "settings": settings,
             "db_engine": engine,
             SESSION_FACTORY_KEY: session_factory,
-            COMMIT_LISTENERS_KEY: [relay.wake],
+            COMMIT_LISTENERS_KEY: commit_listeners,
             "relay": relay,
             "redis": redis,
             "pwa_dist": pwa_dist,
-            "travel": provider_from_settings(settings),
-            "travel_fallback": StraightLineTravelTimes(),
+            "travel": travel,
+            "travel_fallback": fallback,
+            "replanner": replanner,
         }
     )
 
@@ -107,6 +125,7 @@ def create_app(
 
     async def on_shutdown() -> None:
         await relay.stop()
+        await replanner.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()

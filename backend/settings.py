@@ -69,6 +69,14 @@ class Settings:
     """DOORSTEP_CACHE_DIR: built road graphs are kept here; default <instance dir>/cache."""
     auto_publish_plans: bool = False
     """DOORSTEP_AUTO_PUBLISH_PLANS: publish every new plan at once instead of leaving a draft to review."""
+    live_replanning: bool = True
+    """DOORSTEP_LIVE_REPLANNING: amend a published plan when orders come, go or a route drops out (default on)."""
+    replan_debounce_s: float = 2.0
+    """DOORSTEP_REPLAN_DEBOUNCE_S: quiet time after a burst of changes before the warm-started re-solve."""
+    replan_timeout_s: float = 0.3
+    """DOORSTEP_REPLAN_TIMEOUT_S: the re-solve's local-search budget (VROOM level 1), from bench/replan.py."""
+    replan_max_moved: int = 2
+    """DOORSTEP_REPLAN_MAX_MOVED: a re-solve that moves more stops between drivers than this is not published."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -129,6 +137,10 @@ class Settings:
             "osrm_url": (get("OSRM_URL") or "").rstrip("/") or None,
             "cache_dir": Path(get("CACHE_DIR") or instance_dir / "cache"),
             "auto_publish_plans": (get("AUTO_PUBLISH_PLANS") or "false").lower() in ("1", "true", "yes"),
+            "live_replanning": (get("LIVE_REPLANNING") or "true").lower() not in ("0", "false", "no"),
+            "replan_debounce_s": float(get("REPLAN_DEBOUNCE_S") or 2.0),
+            "replan_timeout_s": float(get("REPLAN_TIMEOUT_S") or 0.3),
+            "replan_max_moved": int(get("REPLAN_MAX_MOVED") or 2),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }

@@ -129,6 +129,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
         "secret_key": "test-secret-" + uuid.uuid4().hex,
         "public_base_url": "http://testserver.local",
         "relay_poll_s": 0.2,
+        "replan_debounce_s": 0.05,
         "travel_provider": "straight_line",  # the road graph has its own tests; API tests need not build it
         "log_level": "WARNING",
     }

@@ -437,6 +437,7 @@ def upgrade() -> None:
                 "superseded",
                 "in_progress",
                 "completed",
+                "withdrawn",
                 name="route_status",
                 native_enum=False,
                 create_constraint=True,

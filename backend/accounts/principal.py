@@ -13,15 +13,22 @@ from backend.accounts.models import Role
 class Principal:
     organization_id: UUID
     role: Role
-    via: Literal["session", "api_key"]
+    via: Literal["session", "api_key", "system"]
     user_id: UUID | None = None
     api_key_id: UUID | None = None
     session_id: UUID | None = None
     csrf_token: str | None = None
 
+    @classmethod
+    def system(cls, organization_id: UUID) -> Principal:
+        """The server acting on its own (live re-planning), with an admin's reach inside one organization."""
+        return cls(organization_id=organization_id, role=Role.admin, via="system")
+
     @property
     def actor(self) -> str:
         """How events name who did it: `user:<id>` or `api_key:<id>`."""
+        if self.via == "system":
+            return "system:replanner"
         if self.user_id is not None:
             return f"user:{self.user_id}"
         return f"api_key:{self.api_key_id}"

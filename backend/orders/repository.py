@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -123,9 +124,18 @@ async def events_of(session: AsyncSession, *, organization_id: UUID, order_id: U
 
 
 async def orders_in_status(
-    session: AsyncSession, *, organization_id: UUID, statuses: Sequence[OrderStatus], order_ids: Sequence[UUID] | None
+    session: AsyncSession,
+    *,
+    organization_id: UUID,
+    statuses: Sequence[OrderStatus],
+    order_ids: Sequence[UUID] | None,
+    window_from: datetime | None = None,
+    window_to: datetime | None = None,
 ) -> list[Order]:
     query = select(Order).where(Order.organization_id == organization_id, Order.status.in_(list(statuses)))
+    if window_from is not None and window_to is not None:
+        # orders for a span of days: their window starts in it, or they have no window (any day)
+        query = query.where(or_(Order.window_start_at.is_(None), Order.window_start_at.between(window_from, window_to)))
     if order_ids is not None:
         found: list[Order] = []
         for chunk in _chunks(list(order_ids)):

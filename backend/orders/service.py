@@ -308,9 +308,21 @@ async def order_events(session: AsyncSession, *, principal: Principal, order_id:
 
 
 async def orders_in_status(
-    session: AsyncSession, *, principal: Principal, statuses: list[OrderStatus], order_ids: list[UUID] | None = None
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    statuses: list[OrderStatus],
+    order_ids: list[UUID] | None = None,
+    window_from: datetime | None = None,
+    window_to: datetime | None = None,
 ) -> list[Order]:
-    """Orders of the caller's organization in these states (optionally only these ids), without parcels."""
+    """Orders of the caller's organization in these states (optionally only these ids, or only those whose
+    window starts between window_from and window_to, or that have none), without parcels."""
     return await repository.orders_in_status(
-        session, organization_id=principal.organization_id, statuses=statuses, order_ids=order_ids
+        session,
+        organization_id=principal.organization_id,
+        statuses=statuses,
+        order_ids=order_ids,
+        window_from=window_from,
+        window_to=window_to,
     )

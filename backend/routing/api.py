@@ -177,6 +177,22 @@ class RouteController(Controller):
         items = [_route_summary(r) for r in rows]
         return Page(items=items, total=total, limit=limit, offset=offset)
 
+    @post(
+        "/{route_id:uuid}/withdraw",
+        operation_id="withdraw_route",
+        status_code=HTTP_200_OK,
+        summary="Take a live route out (driver unavailable, vehicle broken down); its open stops are re-planned",
+    )
+    async def withdraw_route(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        route_id: FromPath[UUID],
+        data: JSONBody[schemas.RouteWithdraw],
+    ) -> schemas.RouteSummary:
+        route = await service.withdraw_route(db_session, principal=principal, route_id=route_id, reason=data.reason)
+        return _route_summary(route)
+
     @get("/{route_id:uuid}", operation_id="get_route")
     async def get_route(
         self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]

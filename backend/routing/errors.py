@@ -19,3 +19,8 @@ class NothingToPlan(Invalid):
 class PlanNotPublishable(Conflict):
     type_slug = "plan-not-publishable"
     title = "This plan cannot be published"
+
+
+class RouteNotWithdrawable(Conflict):
+    type_slug = "route-not-withdrawable"
+    title = "This route cannot be withdrawn"

@@ -19,6 +19,7 @@ class RouteStatus(enum.StrEnum):
     superseded = "superseded"
     in_progress = "in_progress"
     completed = "completed"
+    withdrawn = "withdrawn"  # the driver or the vehicle dropped out during the day; its open stops went to others
 
 
 class StopKind(enum.StrEnum):

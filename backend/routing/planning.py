@@ -78,88 +78,98 @@ def translate(
 ) -> Translation:
     start = day_start(service_date, timezone)
     points = Points()
-    depots = [loc for loc in locations.values() if loc.kind is LocationKind.depot]
-    default_depot = min(depots, key=lambda d: d.name) if depots else None
+    depot_for_returns = default_depot(locations)
     skipped: list[dict[str, Any]] = []
 
     vehicle_inputs: list[VehicleInput] = []
     for vehicle in vehicles:
-        depot = locations.get(vehicle.depot_id) if vehicle.depot_id else default_depot
+        depot = locations.get(vehicle.depot_id) if vehicle.depot_id else depot_for_returns
         if depot is None:
             continue  # reported by the caller: a vehicle needs a depot to start from
         index = points.add(depot.lat, depot.lon)
-        vehicle_inputs.append(
-            VehicleInput(
-                vehicle_id=vehicle.id,
-                profile=vehicle.profile.value,
-                start_index=index,
-                end_index=index,
-                capacity=(
-                    int(vehicle.capacity_kg * 10),
-                    int(vehicle.capacity_l * 10),
-                    vehicle.capacity_parcels,
-                ),
-                skills=frozenset(vehicle.skills),
-                shift=(_clock_seconds(vehicle.shift_start), _clock_seconds(vehicle.shift_end)),
-                breaks=tuple(
-                    (
-                        _clock_seconds(time.fromisoformat(b["start"])),
-                        _clock_seconds(time.fromisoformat(b["end"])),
-                        int(b["duration_s"]),
-                    )
-                    for b in vehicle.breaks
-                ),
-                max_tasks=vehicle.max_stops,
-                max_travel_s=vehicle.max_travel_s,
-            )
-        )
+        vehicle_inputs.append(vehicle_input(vehicle, index))
 
     tasks: list[TaskInput] = []
     for order in orders:
-        windows: tuple[tuple[int, int], ...] = ()
-        if order.window_start_at is not None and order.window_end_at is not None:
-            opens = max(0, seconds_since(start, order.window_start_at))
-            closes = min(HORIZON_S, seconds_since(start, order.window_end_at))
-            if closes <= opens:
-                skipped.append(
-                    {
-                        "order_id": str(order.id),
-                        "reason": "time_window",
-                        "detail": "The time window is not on this service date",
-                    }
-                )
-                continue
-            windows = ((opens, closes),)
-        if order.kind is OrderKind.store_pickup:
-            store = locations.get(order.store_id) if order.store_id else None
-            if store is None:
-                skipped.append({"order_id": str(order.id), "reason": "no_store", "detail": "The store is gone"})
-                continue
-            location_index = points.add(store.lat, store.lon)
+        made = order_task(order, start=start, points=points, locations=locations, default_depot=depot_for_returns)
+        if isinstance(made, TaskInput):
+            tasks.append(made)
         else:
-            location_index = points.add(order.lat, order.lon)
-        return_to = None
-        if order.kind is OrderKind.return_:
-            if default_depot is None:
-                skipped.append(
-                    {
-                        "order_id": str(order.id),
-                        "reason": "no_vehicle",
-                        "detail": "Returns go back to a depot, and there is none",
-                    }
-                )
-                continue
-            return_to = points.add(default_depot.lat, default_depot.lon)
-        tasks.append(
-            TaskInput(
-                order_id=order.id,
-                location_index=location_index,
-                service_s=order.service_s,
-                amount=(weight_units(order.weight_kg), volume_units(order.volume_l), order.parcel_count),
-                skills=frozenset(order.required_skills),
-                priority=order.priority,
-                windows=windows,
-                return_to_index=return_to,
-            )
-        )
+            skipped.append(made)
     return Translation(points=points, vehicles=vehicle_inputs, tasks=tasks, skipped=skipped, day_start=start)
+
+
+def default_depot(locations: dict[UUID, Location]) -> Location | None:
+    depots = [loc for loc in locations.values() if loc.kind is LocationKind.depot]
+    return min(depots, key=lambda d: d.name) if depots else None
+
+
+def order_task(
+    order: Order,
+    *,
+    start: datetime,
+    points: Points,
+    locations: dict[UUID, Location],
+    default_depot: Location | None,
+) -> TaskInput | dict[str, Any]:
+    """One order as a VROOM task, or the reason it cannot be planned at all (as an `unassigned` entry)."""
+    windows: tuple[tuple[int, int], ...] = ()
+    if order.window_start_at is not None and order.window_end_at is not None:
+        opens = max(0, seconds_since(start, order.window_start_at))
+        closes = min(HORIZON_S, seconds_since(start, order.window_end_at))
+        if closes <= opens:
+            return {
+                "order_id": str(order.id),
+                "reason": "time_window",
+                "detail": "The time window is not on this service date",
+            }
+        windows = ((opens, closes),)
+    if order.kind is OrderKind.store_pickup:
+        store = locations.get(order.store_id) if order.store_id else None
+        if store is None:
+            return {"order_id": str(order.id), "reason": "no_store", "detail": "The store is gone"}
+        location_index = points.add(store.lat, store.lon)
+    else:
+        location_index = points.add(order.lat, order.lon)
+    return_to = None
+    if order.kind is OrderKind.return_:
+        if default_depot is None:
+            return {
+                "order_id": str(order.id),
+                "reason": "no_vehicle",
+                "detail": "Returns go back to a depot, and there is none",
+            }
+        return_to = points.add(default_depot.lat, default_depot.lon)
+    return TaskInput(
+        order_id=order.id,
+        location_index=location_index,
+        service_s=order.service_s,
+        amount=(weight_units(order.weight_kg), volume_units(order.volume_l), order.parcel_count),
+        skills=frozenset(order.required_skills),
+        priority=order.priority,
+        windows=windows,
+        return_to_index=return_to,
+    )
+
+
+def vehicle_input(vehicle: Vehicle, depot_index: int) -> VehicleInput:
+    """A vehicle for VROOM, starting and ending at its depot over its whole shift."""
+    return VehicleInput(
+        vehicle_id=vehicle.id,
+        profile=vehicle.profile.value,
+        start_index=depot_index,
+        end_index=depot_index,
+        capacity=(int(vehicle.capacity_kg * 10), int(vehicle.capacity_l * 10), vehicle.capacity_parcels),
+        skills=frozenset(vehicle.skills),
+        shift=(_clock_seconds(vehicle.shift_start), _clock_seconds(vehicle.shift_end)),
+        breaks=tuple(
+            (
+                _clock_seconds(time.fromisoformat(b["start"])),
+                _clock_seconds(time.fromisoformat(b["end"])),
+                int(b["duration_s"]),
+            )
+            for b in vehicle.breaks
+        ),
+        max_tasks=vehicle.max_stops,
+        max_travel_s=vehicle.max_travel_s,
+    )

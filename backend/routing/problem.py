@@ -55,6 +55,7 @@ class TaskInput:
     priority: int = 0
     windows: tuple[tuple[int, int], ...] = ()
     return_to_index: int | None = None  # set for returns: picked up here, delivered at this depot index
+    load_at_index: int | None = None  # set for an order not on board yet: fetched at this depot, delivered here
 
 
 @dataclass
@@ -110,8 +111,10 @@ class Problem:
     def _skills(self, names: frozenset[str]) -> set[int]:
         return {self.skill_ids[n] for n in names}
 
-    def build(self) -> vroom.Input:
+    def build(self, warm_start: dict[UUID, list[tuple[str, UUID]]] | None = None) -> vroom.Input:
+        """warm_start: per vehicle, its current visits ("job" | "pickup" | "delivery", order id) as VROOM steps."""
         problem = vroom.Input()
+        task_numbers = {t.order_id: number for number, t in enumerate(self.tasks, start=1)}
         for profile in sorted({v.profile for v in self.vehicles}):
             problem.set_durations_matrix(profile, self.durations[profile].astype(np.uint32))
             problem.set_distances_matrix(profile, self.distances[profile].astype(np.uint32))
@@ -131,11 +134,22 @@ class Problem:
                     ],
                     max_tasks=v.max_tasks if v.max_tasks is not None else vroom.vehicle.MAX_UINT,
                     max_travel_time=v.max_travel_s,
+                    steps=self._steps(warm_start.get(v.vehicle_id), task_numbers) if warm_start else [],
                 )
             )
         for number, t in enumerate(self.tasks, start=1):
             windows = [vroom.TimeWindow(s, e) for s, e in t.windows] or [vroom.TimeWindow(0, HORIZON_S)]
-            if t.return_to_index is None:
+            if t.load_at_index is not None:
+                problem.add_shipment(
+                    vroom.ShipmentStep(number, location=t.load_at_index, default_service=0),
+                    vroom.ShipmentStep(
+                        number, location=t.location_index, default_service=t.service_s, time_windows=windows
+                    ),
+                    amount=vroom.Amount(list(t.amount)),
+                    skills=self._skills(t.skills),
+                    priority=t.priority,
+                )
+            elif t.return_to_index is None:
                 problem.add_job(
                     vroom.Job(
                         number,
@@ -158,6 +172,14 @@ class Problem:
                     priority=t.priority,
                 )
         return problem
+
+    @staticmethod
+    def _steps(visits: list[tuple[str, UUID]] | None, task_numbers: dict[UUID, int]) -> list[vroom.VehicleStep]:
+        if not visits:
+            return []
+        kinds = {"job": "single", "pickup": "pickup", "delivery": "delivery"}
+        inner = [vroom.VehicleStep(kinds[kind], task_numbers[order_id]) for kind, order_id in visits]
+        return [vroom.VehicleStep("start"), *inner, vroom.VehicleStep("end")]
 
     def read(self, solution: Any, *, solve_ms: int) -> PlanResult:
         data = solution.to_dict()
@@ -213,10 +235,17 @@ def explain_unassigned(problem: Problem, order_id: UUID) -> tuple[str, str]:
     return "time_window", "No suitable vehicle can reach the address within its time window during its shift"
 
 
-def solve(problem: Problem, *, exploration_level: int, timeout_s: float | None, threads: int = 1) -> PlanResult:
+def solve(
+    problem: Problem,
+    *,
+    exploration_level: int,
+    timeout_s: float | None,
+    threads: int = 1,
+    warm_start: dict[UUID, list[tuple[str, UUID]]] | None = None,
+) -> PlanResult:
     """Blocking: call it through asyncio.to_thread, never on the event loop."""
     started = time.perf_counter()
-    vroom_input = problem.build()
+    vroom_input = problem.build(warm_start)
     kwargs: dict[str, Any] = {"exploration_level": exploration_level, "nb_threads": threads}
     if timeout_s is not None:
         kwargs["timeout"] = timedelta(seconds=timeout_s)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from backend.routing.models import Plan, PlanStatus, Route
+from backend.routing.models import Plan, PlanStatus, Route, Stop
 
 
 async def get_route(session: AsyncSession, *, organization_id: UUID, route_id: UUID) -> Route | None:
@@ -63,14 +63,33 @@ async def routes_of_plan(session: AsyncSession, *, plan_id: UUID) -> list[Route]
     return list(rows)
 
 
-async def published_plan(session: AsyncSession, *, organization_id: UUID, service_date: date) -> Plan | None:
-    return await session.scalar(
-        select(Plan).where(
-            Plan.organization_id == organization_id,
-            Plan.service_date == service_date,
-            Plan.status == PlanStatus.published,
+async def published_plan(
+    session: AsyncSession, *, organization_id: UUID, service_date: date, for_update: bool = False
+) -> Plan | None:
+    query = select(Plan).where(
+        Plan.organization_id == organization_id,
+        Plan.service_date == service_date,
+        Plan.status == PlanStatus.published,
+    )
+    if for_update:
+        query = query.with_for_update()  # one re-plan of a day at a time, across processes (PostgreSQL)
+    return await session.scalar(query)
+
+
+async def live_service_dates(session: AsyncSession, *, organization_id: UUID, since: date) -> list[date]:
+    """Days from `since` on that have a published plan."""
+    rows = await session.scalars(
+        select(Plan.service_date).where(
+            Plan.organization_id == organization_id, Plan.status == PlanStatus.published, Plan.service_date >= since
         )
     )
+    return sorted(set(rows))
+
+
+async def delete_stops(session: AsyncSession, stops: list[Stop]) -> None:
+    for stop in stops:
+        await session.delete(stop)
+    await session.flush()
 
 
 async def list_plans(

@@ -90,3 +90,8 @@ class PlanSummary(msgspec.Struct):
     summary: dict[str, Any]
     created_at: datetime
     published_at: datetime | None
+
+
+class RouteWithdraw(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    """Why: "driver ill", "van broken down"… (kept in the event log)."""

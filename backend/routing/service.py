@@ -22,8 +22,14 @@ from backend.orders import service as orders
 from backend.orders.models import OrderStatus
 from backend.places import service as places
 from backend.routing import repository
-from backend.routing.errors import NothingToPlan, PlanNotFound, PlanNotPublishable, RouteNotFound
-from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind
+from backend.routing.errors import (
+    NothingToPlan,
+    PlanNotFound,
+    PlanNotPublishable,
+    RouteNotFound,
+    RouteNotWithdrawable,
+)
+from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind, StopStatus
 from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, translate
 from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned, solve
 from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
@@ -312,3 +318,32 @@ async def list_routes(
     return await repository.list_routes(
         session, organization_id=principal.organization_id, service_date=service_date, limit=limit, offset=offset
     )
+
+
+async def withdraw_route(session: AsyncSession, *, principal: Principal, route_id: UUID, reason: str) -> Route:
+    """The driver is unavailable or the vehicle broke down: its open stops are skipped and live re-planning
+    gives their orders to the other routes (what is done stays done)."""
+    route = await get_route(session, principal=principal, route_id=route_id)
+    if route.status not in (RouteStatus.published, RouteStatus.in_progress):
+        raise RouteNotWithdrawable(f"The route is {route.status.value}; only a live route can be withdrawn")
+    skipped = []
+    for stop in route.stops:
+        if stop.order_id is not None and stop.status in (StopStatus.pending, StopStatus.arrived):
+            stop.status = StopStatus.skipped
+            skipped.append(str(stop.order_id))
+    route.status = RouteStatus.withdrawn
+    events.record(
+        session,
+        organization_id=principal.organization_id,
+        type="route.withdrawn",
+        subject_type="route",
+        subject_id=route.id,
+        actor=principal.actor,
+        payload={
+            "service_date": route.service_date.isoformat(),
+            "vehicle_id": str(route.vehicle_id),
+            "reason": reason,
+            "orders": skipped,
+        },
+    )
+    return route
