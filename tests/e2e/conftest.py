@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,15 +62,23 @@ def _health_status(base_url: str) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    """The environment the server runs with (its instance directory, so its database), for `doorstep`
+    commands that set up data the API cannot, such as a new organization; None for a server we did not start."""
+    env: dict[str, str] | None
+
+
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`doorstep demo` serving the built PWA and the API; stopped when the session ends.
 
     DOORSTEP_E2E_BASE_URL=http://host:port runs the tests against a demo server already running instead.
     """
     running = os.environ.get("DOORSTEP_E2E_BASE_URL")
     if running:
-        yield running.rstrip("/")
+        yield Server(url=running.rstrip("/"), env=None)
         return
     if not (PWA_DIST / "index.html").is_file():
         _missing(f"the PWA is not built: run `npm ci && npm run build` in {PWA_DIST.parent}")
@@ -101,7 +110,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     pytrace=False,
                 )
             time.sleep(0.25)
-        yield url
+        yield Server(url=url, env=env)
     finally:
         server.terminate()
         try:
@@ -111,12 +120,20 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.wait(timeout=10)
 
 
+@pytest.fixture(scope="session")
+def base_url(server: Server) -> str:
+    return server.url
+
+
 def _tail(path: Path, lines: int = 40) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Chromium for one test module. Not for the session: Playwright's sync API keeps an event loop running
+    in the main thread while it is open, and pytest-asyncio cannot run the async tests of later modules
+    ("Runner.run() cannot be called from a running event loop")."""
     if not CHROMIUM.exists():
         _missing(f"{CHROMIUM} is missing: `apt-get install -y chromium` (Debian's; Playwright never downloads one)")
     try:

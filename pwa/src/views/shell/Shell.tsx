@@ -1,28 +1,40 @@
-// The app shell: product name, who is signed in (or the sign-in form), and the apps to come.
+// The app shell: product name, who is signed in (or the sign-in form), and the apps, open or to come.
+// views/App.tsx checks the session; the shell only shows it.
 import { useEffect, useRef } from "preact/hooks";
+import type { Role } from "../../api/auth";
+import { Link } from "../../components/Link";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { session, type SessionState } from "../../state/session";
+import { canDispatch } from "../dispatch/access";
 import { checkSession } from "./session-actions";
 import { SignedInCard } from "./SignedInCard";
 import { SignInForm } from "./SignInForm";
 import "./shell.css";
 
-const APPS = [
+interface App {
+  name: string;
+  summary: string;
+  /** Where the app opens, for the roles it is for; an app without one is still to come. */
+  open?: { href: string; allows: (role: Role) => boolean };
+}
+
+const APPS: readonly App[] = [
   { name: "Driver", summary: "Today's route, stops, scanning and proof of delivery." },
-  { name: "Dispatch", summary: "Orders, drivers and route plans on a live map." },
+  {
+    name: "Dispatch",
+    summary: "Orders, drivers and route plans on a live map.",
+    open: { href: "/dispatch", allows: canDispatch },
+  },
   { name: "Store", summary: "Hand parcels over and track what leaves the shop." },
   { name: "Tracking", summary: "A live arrival window for the person waiting at home." },
-] as const;
+];
 
 export function Shell() {
   useEffect(() => {
-    void checkSession();
-    const recheck = () => {
-      if (session.value.status === "unknown-offline") void checkSession();
-    };
-    window.addEventListener("online", recheck);
-    return () => window.removeEventListener("online", recheck);
+    document.title = "Doorstep";
   }, []);
+  const state = session.value;
+  const role = state.status === "signed-in" ? state.user.role : null;
 
   return (
     <>
@@ -42,15 +54,32 @@ export function Shell() {
           <h2 id="apps-heading">Apps</h2>
           <p class="muted">These open here as they are released.</p>
           <ul class="apps">
-            {APPS.map((app) => (
-              <li class="app" key={app.name}>
-                <div class="app-head">
-                  <h3 class="app-name">{app.name}</h3>
-                  <span class="badge">Coming soon</span>
-                </div>
-                <p class="app-summary">{app.summary}</p>
-              </li>
-            ))}
+            {APPS.map((app) =>
+              app.open && role !== null && app.open.allows(role) ? (
+                <li class="app app-open" key={app.name}>
+                  <div class="app-head">
+                    <h3 class="app-name">
+                      {/* The whole tile is this link (a stretched ::after), named by the app alone. */}
+                      <Link class="app-link" href={app.open.href}>
+                        {app.name}
+                      </Link>
+                    </h3>
+                    <span class="badge badge-open" aria-hidden="true">
+                      Open →
+                    </span>
+                  </div>
+                  <p class="app-summary">{app.summary}</p>
+                </li>
+              ) : (
+                <li class="app" key={app.name}>
+                  <div class="app-head">
+                    <h3 class="app-name">{app.name}</h3>
+                    <span class="badge">Coming soon</span>
+                  </div>
+                  <p class="app-summary">{app.summary}</p>
+                </li>
+              ),
+            )}
           </ul>
         </section>
         <section class="card" aria-labelledby="developers-heading">

@@ -1,0 +1,570 @@
+// The open plan: its status and totals, Publish, the map, a card per route, the orders left out
+// and every route's stops in a table (the same facts as the map, for those who don't use it).
+import { useSignal } from "@preact/signals";
+import { useEffect, useMemo, useRef } from "preact/hooks";
+import type { OrderSummary, Plan, Route, RouteSummary, Stop } from "../../api/planning";
+import {
+  dayPlans,
+  fleet,
+  knownOrders,
+  openPlan,
+  routeDetails,
+  pickedPoint,
+  selectedRouteId,
+  serviceDate,
+  shownRevision,
+  timeZone,
+  waitingOrders,
+  type EtaChange,
+  type Fleet,
+  type Loadable,
+  type ShownRevision,
+} from "../../state/dispatch";
+import { assignRouteStyles, type RouteStyle } from "./colours";
+import { publishOpenPlan } from "./dispatch-actions";
+import { count, formatClock, formatDuration, formatKm, formatLongDate, formatWindow, isoDuration } from "./format";
+import { dispatchErrorMessage } from "./messages";
+import { formatEtaDelta } from "./revision-diff";
+import { RouteMap, type MappedRoute } from "./RouteMap";
+import { numberStops, routeSpan } from "./stops";
+import { planStatusText, stopKindText, unassignedReasonText } from "./wording";
+
+const EMPTY_FLEET: Fleet = { vehicles: [], vehicleById: new Map(), personById: new Map(), depots: [] };
+
+interface RouteView {
+  summary: RouteSummary;
+  name: string;
+  driver: string | null;
+  style: RouteStyle;
+  detail: Loadable<Route>;
+}
+
+export function PlanPanel() {
+  const plan = openPlan.value;
+  const fleetState = fleet.value;
+  const fleetValue = fleetState.status === "ready" ? fleetState.value : EMPTY_FLEET;
+  const details = routeDetails.value;
+  const orders = knownOrders.value;
+  const selected = selectedRouteId.value;
+  const waiting = waitingOrders.value;
+  const date = serviceDate.value;
+  const zone = timeZone.value;
+  const revision = shownRevision.value;
+  const changes = plan && revision?.planId === plan.id ? revision : null;
+  const highlighted = useMemo(
+    () => new Set(changes ? [...changes.diff.added, ...changes.diff.moved, ...changes.diff.etaChanges.map((c) => c.stopId)] : []),
+    [changes],
+  );
+
+  const routes = useMemo((): RouteView[] => {
+    if (!plan) return [];
+    const styles = assignRouteStyles(
+      plan.routes,
+      fleetValue.vehicles.map((v) => v.id),
+    );
+    return plan.routes.map((summary, index) => {
+      const vehicle = fleetValue.vehicleById.get(summary.vehicle_id);
+      const driver = summary.driver_id ? fleetValue.personById.get(summary.driver_id) : undefined;
+      return {
+        summary,
+        name: vehicle?.name ?? `Vehicle ${index + 1}`,
+        driver: driver?.name ?? null,
+        style: styles.get(summary.id) ?? { colour: "#374151", dashed: false },
+        detail: details.get(summary.id) ?? { status: "loading" },
+      };
+    });
+  }, [plan, fleetValue, details]);
+
+  const mapped = useMemo(
+    (): MappedRoute[] =>
+      routes.flatMap((r) =>
+        r.detail.status === "ready" ? [{ id: r.summary.id, name: r.name, style: r.style, route: r.detail.value }] : [],
+      ),
+    [routes],
+  );
+  const waitingList = useMemo(
+    () => (waiting.status === "ready" ? [...waiting.value.created, ...waiting.value.requested] : []),
+    [waiting],
+  );
+
+  const plansState = dayPlans.value;
+  if (!plan && plansState.status === "loading") {
+    return (
+      <section class="card" aria-busy="true" aria-labelledby="plan-loading">
+        <h2 id="plan-loading">Loading the day's plans…</h2>
+      </section>
+    );
+  }
+
+  const viewKey = plan ? `${plan.id}:${mapped.length}` : `waiting:${date}:${waitingList.length}`;
+  const map = (
+    <RouteMap
+      routes={mapped}
+      depots={fleetValue.depots}
+      waiting={plan ? [] : waitingList}
+      orderById={orders}
+      selectedRouteId={selected}
+      highlightedStopIds={highlighted}
+      picked={pickedPoint.value}
+      timeZone={zone}
+      onPick={(lat, lon) => (pickedPoint.value = { lat, lon })}
+      viewKey={viewKey}
+      label={plan ? `Map of the routes of revision ${plan.revision}` : "Map of the orders waiting for a plan"}
+    />
+  );
+
+  if (!plan) {
+    return (
+      <section class="card plan" aria-labelledby="plan-none">
+        <h2 id="plan-none">No plan for {date ? formatLongDate(date) : "this day"} yet</h2>
+        <p class="muted">
+          Press “Plan the day” to make routes for the orders waiting; the grey dots show where they are.
+        </p>
+        {map}
+      </section>
+    );
+  }
+
+  return (
+    <>
+      <PlanSummaryCard plan={plan} />
+      {changes && <RevisionNotice revision={changes} />}
+      <section class="card plan-map" aria-labelledby="map-heading">
+        <h2 id="map-heading" class="visually-hidden">
+          Map
+        </h2>
+        {map}
+        {routes.some((r) => r.detail.status === "loading") && <p class="muted">Drawing the routes…</p>}
+      </section>
+      <RouteCards routes={routes} selected={selected} timeZone={zone} />
+      <UnassignedList plan={plan} orders={orders} />
+      <StopTables
+        routes={routes}
+        orders={orders}
+        serviceDate={plan.service_date}
+        timeZone={zone}
+        changes={changes}
+      />
+    </>
+  );
+}
+
+function PlanSummaryCard(props: { plan: Plan }) {
+  const { plan } = props;
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const announcement = useSignal("");
+  const heading = useRef<HTMLHeadingElement>(null);
+  const shownPlanId = useRef<string | null>(null);
+
+  // A new plan on screen: forget old messages, and when the dispatcher made or picked it (from the
+  // "Plan the day" card) move focus to it. A plan that arrived live never takes focus from a form.
+  useEffect(() => {
+    if (shownPlanId.current !== null && shownPlanId.current !== plan.id) {
+      const from = document.activeElement;
+      if (!from || from === document.body || from.closest(".dispatch-day")) heading.current?.focus();
+      error.value = null;
+      announcement.value = "";
+    }
+    shownPlanId.current = plan.id;
+  }, [plan.id]);
+
+  const plans = dayPlans.value.status === "ready" ? dayPlans.value.value : [];
+  const newest = plans[0];
+  const isNewest = !newest || newest.revision <= plan.revision;
+  const live = plans.find((p) => p.status === "published" && p.id !== plan.id);
+  const totals = plan.summary;
+  const assigned = totals.assigned ?? plan.routes.reduce((sum, r) => sum + r.stop_count, 0);
+
+  async function publish() {
+    if (busy.value) return;
+    busy.value = true;
+    error.value = null;
+    announcement.value = "";
+    try {
+      const published = await publishOpenPlan();
+      announcement.value = `Revision ${published.revision} is published: its routes are live and their orders planned.`;
+      heading.current?.focus();
+    } catch (failure) {
+      error.value = dispatchErrorMessage(failure);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return (
+    <section class="card plan" aria-labelledby="plan-heading">
+      <div class="plan-head">
+        <h2 id="plan-heading" ref={heading} tabIndex={-1}>
+          Revision {plan.revision} · {formatLongDate(plan.service_date)}
+        </h2>
+        <span class={`chip chip-large chip-plan-${plan.status}`} data-testid="plan-status">
+          {planStatusText(plan.status)}
+        </span>
+      </div>
+      <ul class="plan-totals">
+        <li>{count(totals.routes ?? plan.routes.length, "route")}</li>
+        <li>{count(assigned, "stop")} planned</li>
+        <li class={plan.unassigned.length > 0 ? "plan-totals-warning" : undefined}>
+          {count(plan.unassigned.length, "order")} left out
+        </li>
+        <li>{formatKm(totals.distance_m ?? 0)}</li>
+        <li>{formatDuration(totals.duration_s ?? 0)} driving</li>
+      </ul>
+      <p class="muted plan-source">
+        {travelTimesText(totals.travel_times)}
+        {typeof totals.solve_ms === "number" &&
+          (totals.solve_ms < 100 ? " Solved in under 0.1 s." : ` Solved in ${(totals.solve_ms / 1000).toFixed(1)} s.`)}
+        {(totals.vehicles_without_depot ?? 0) > 0 &&
+          ` ${count(totals.vehicles_without_depot ?? 0, "vehicle")} without a depot could not be used.`}
+      </p>
+
+      {plan.status === "draft" && (
+        <div class="publish">
+          {!isNewest && newest && (
+            <p class="notice-text">
+              Revision {newest.revision} is newer: only the day's newest draft can be published.
+            </p>
+          )}
+          <p class="muted">
+            Publishing makes these routes the day's plan and marks their orders planned
+            {live
+              ? `; it replaces revision ${live.revision}, published at ${formatClock(live.published_at, timeZone.value)}.`
+              : "."}
+          </p>
+          <button
+            type="button"
+            class="button publish-button"
+            onClick={publish}
+            aria-disabled={busy.value ? "true" : undefined}
+            aria-describedby={error.value ? "publish-error" : undefined}
+          >
+            {busy.value && <span class="spinner" aria-hidden="true" />}
+            {busy.value ? "Publishing…" : `Publish revision ${plan.revision}`}
+          </button>
+        </div>
+      )}
+      {plan.status === "published" && (
+        <p class="plan-published">
+          Published at {formatClock(plan.published_at, timeZone.value)}. Its orders are planned.
+        </p>
+      )}
+      {plan.status === "superseded" && (
+        <p class="muted">A later revision was published instead of this one; it is kept for the record.</p>
+      )}
+      <p role="status" class="plan-announcement">
+        {announcement.value}
+      </p>
+      {error.value && (
+        <p id="publish-error" class="form-error" role="alert">
+          {error.value}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Which travel times the plan rests on, said plainly: a straight-line plan is rougher than a street one. */
+export function travelTimesText(source: string | undefined): string {
+  if (!source) return "";
+  if (source.includes("fallback")) return "Street travel times were unavailable, so times are estimated from straight lines.";
+  if (source.startsWith("road_graph") || source.startsWith("osrm")) return "Times follow the street network.";
+  if (source.startsWith("straight_line")) return "Times are estimated from straight-line distances.";
+  return `Travel times: ${source}.`;
+}
+
+/** "Plan revised: +1 stop, 3 ETAs changed", until the dispatcher has read it. */
+function RevisionNotice(props: { revision: ShownRevision }) {
+  const { diff } = props.revision;
+  return (
+    <section class="card revision-notice" role="status" aria-labelledby="revision-heading" data-testid="revision-notice">
+      <div class="revision-notice-head">
+        <h2 id="revision-heading">{props.revision.notice}</h2>
+        <button type="button" class="button button-secondary" onClick={() => (shownRevision.value = null)}>
+          Dismiss
+        </button>
+      </div>
+      <p class="muted">
+        {diff.etaChanges.length > 0 || diff.added.length > 0 || diff.moved.length > 0
+          ? "Changed stops are marked in the stop lists and ringed on the map."
+          : "The stops that left the plan are waiting for a plan again."}
+      </p>
+    </section>
+  );
+}
+
+function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZone: string }) {
+  if (props.routes.length === 0) {
+    return (
+      <section class="card" aria-labelledby="routes-heading">
+        <h2 id="routes-heading">Routes</h2>
+        <p class="muted">This plan has no route: no order could be given to a vehicle.</p>
+      </section>
+    );
+  }
+  return (
+    <section class="card" aria-labelledby="routes-heading">
+      <h2 id="routes-heading">Routes</h2>
+      <ul class="route-cards">
+        {props.routes.map((route) => {
+          const [leaves, returns] =
+            route.detail.status === "ready" ? routeSpan(route.detail.value.stops) : [null, null];
+          const isSelected = props.selected === route.summary.id;
+          return (
+            <li
+              key={route.summary.id}
+              class="route-card"
+              style={{ "--route-colour": route.style.colour }}
+              data-testid="route-card"
+            >
+              <div class="route-card-head">
+                <Swatch style={route.style} />
+                <h3 class="route-card-name">{route.name}</h3>
+              </div>
+              <p class="route-card-driver">{route.driver ? `Driver: ${route.driver}` : "No driver assigned"}</p>
+              <dl class="route-card-facts">
+                <div>
+                  <dt>Stops</dt>
+                  <dd>{route.summary.stop_count}</dd>
+                </div>
+                <div>
+                  <dt>Distance</dt>
+                  <dd>{formatKm(route.summary.distance_m)}</dd>
+                </div>
+                <div>
+                  <dt>Driving</dt>
+                  <dd>
+                    <time dateTime={isoDuration(route.summary.duration_s)}>{formatDuration(route.summary.duration_s)}</time>
+                  </dd>
+                </div>
+                <div>
+                  <dt>Out</dt>
+                  <dd>
+                    {leaves && returns
+                      ? `${formatClock(leaves, props.timeZone)}–${formatClock(returns, props.timeZone)}`
+                      : "…"}
+                  </dd>
+                </div>
+              </dl>
+              <div class="route-card-actions">
+                <button
+                  type="button"
+                  class="button button-secondary"
+                  aria-pressed={isSelected ? "true" : "false"}
+                  onClick={() => (selectedRouteId.value = isSelected ? null : route.summary.id)}
+                >
+                  <span class="visually-hidden">{route.name}: </span>
+                  {isSelected ? "Highlighted on map" : "Highlight on map"}
+                </button>
+                <a class="button button-secondary" href={`#stops-${route.summary.id}`} onClick={() => openStops(route.summary.id)}>
+                  <span class="visually-hidden">{route.name}: </span>Stop list
+                </a>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** The stop list link opens its <details> too, so the jump lands on the table, not a closed summary. */
+function openStops(routeId: string): void {
+  const details = document.getElementById(`stops-${routeId}`);
+  if (details instanceof HTMLDetailsElement) details.open = true;
+}
+
+function Swatch(props: { style: RouteStyle }) {
+  return (
+    <svg class="swatch" width="28" height="12" viewBox="0 0 28 12" aria-hidden="true">
+      <line
+        x1="2"
+        y1="6"
+        x2="26"
+        y2="6"
+        stroke={props.style.colour}
+        stroke-width="6"
+        stroke-linecap="round"
+        stroke-dasharray={props.style.dashed ? "6 5" : undefined}
+      />
+    </svg>
+  );
+}
+
+function UnassignedList(props: { plan: Plan; orders: ReadonlyMap<string, OrderSummary> }) {
+  const left = props.plan.unassigned;
+  return (
+    <section class="card" aria-labelledby="unassigned-heading">
+      <h2 id="unassigned-heading">Left out{left.length > 0 ? ` (${left.length})` : ""}</h2>
+      {left.length === 0 ? (
+        <p class="muted">Every order waiting was given a route.</p>
+      ) : (
+        <ul class="unassigned-list">
+          {left.map((item) => {
+            const order = props.orders.get(item.order_id);
+            return (
+              <li key={item.order_id} class="unassigned" data-testid="unassigned">
+                <p class="unassigned-who">
+                  <strong>{order ? order.recipient_name : `Order ${item.order_id.slice(-8)}`}</strong>
+                  {order && <span class="muted"> · {order.address}</span>}
+                </p>
+                <p class="unassigned-reason">{unassignedReasonText(item.reason)}</p>
+                {item.detail && <p class="muted unassigned-detail">{item.detail}</p>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function StopTables(props: {
+  routes: RouteView[];
+  orders: ReadonlyMap<string, OrderSummary>;
+  serviceDate: string;
+  timeZone: string;
+  changes: ShownRevision | null;
+}) {
+  const etaChanges = useMemo(
+    () => new Map((props.changes?.diff.etaChanges ?? []).map((change) => [change.stopId, change])),
+    [props.changes],
+  );
+  const added = useMemo(() => new Set(props.changes?.diff.added ?? []), [props.changes]);
+  const moved = useMemo(() => new Set(props.changes?.diff.moved ?? []), [props.changes]);
+  if (props.routes.length === 0) return null;
+  return (
+    <section class="card" aria-labelledby="stops-heading">
+      <h2 id="stops-heading">Stops</h2>
+      <p class="muted">Planned times are in the organization's time zone ({props.timeZone}).</p>
+      {props.routes.map((route, index) => (
+        <details key={route.summary.id} id={`stops-${route.summary.id}`} class="stops" open={index === 0}>
+          <summary>
+            <Swatch style={route.style} />
+            <span>
+              {route.name} · {count(route.summary.stop_count, "stop")}
+            </span>
+          </summary>
+          {route.detail.status === "loading" && <p class="muted">Loading the stops…</p>}
+          {route.detail.status === "failed" && (
+            <p class="form-error" role="alert">
+              {route.detail.message}
+            </p>
+          )}
+          {route.detail.status === "ready" && (
+            <StopTable
+              name={route.name}
+              stops={route.detail.value.stops}
+              orders={props.orders}
+              serviceDate={props.serviceDate}
+              timeZone={props.timeZone}
+              etaChanges={etaChanges}
+              added={added}
+              moved={moved}
+            />
+          )}
+        </details>
+      ))}
+    </section>
+  );
+}
+
+function StopTable(props: {
+  name: string;
+  stops: Stop[];
+  orders: ReadonlyMap<string, OrderSummary>;
+  serviceDate: string;
+  timeZone: string;
+  etaChanges: ReadonlyMap<string, EtaChange>;
+  added: ReadonlySet<string>;
+  moved: ReadonlySet<string>;
+}) {
+  const zone = props.timeZone;
+  return (
+    <table class="stop-table">
+      <caption class="visually-hidden">Stops of {props.name} in driving order</caption>
+      <thead>
+        <tr>
+          <th scope="col">
+            <abbr title="Stop number">#</abbr>
+          </th>
+          <th scope="col">Arrive</th>
+          <th scope="col">Leave</th>
+          <th scope="col">Stop</th>
+        </tr>
+      </thead>
+      <tbody>
+        {numberStops(props.stops).map(({ stop, number }) => {
+          const order = stop.order_id ? props.orders.get(stop.order_id) : undefined;
+          const change = props.etaChanges.get(stop.id);
+          const isNew = props.added.has(stop.id);
+          const isMoved = props.moved.has(stop.id);
+          const rowClass = [
+            number === null ? "stop-depot" : "",
+            change || isNew || isMoved ? "stop-changed" : "",
+          ].join(" ").trim();
+          return (
+            <tr key={stop.id} class={rowClass || undefined} data-testid="stop-row">
+              <td class="stop-number">{number ?? ""}</td>
+              <td class="stop-arrive">
+                {change ? (
+                  <EtaMoved change={change} timeZone={zone} />
+                ) : (
+                  <ClockTime iso={stop.kind === "start" ? null : stop.planned_arrival_at} timeZone={zone} />
+                )}
+              </td>
+              <td>
+                <ClockTime iso={stop.kind === "end" ? null : stop.planned_departure_at} timeZone={zone} />
+              </td>
+              <td class="stop-what">
+                {order ? (
+                  <>
+                    <strong>{order.recipient_name}</strong>
+                    <span class="stop-address">{order.address}</span>
+                  </>
+                ) : stop.order_id ? (
+                  <strong>Order {stop.order_id.slice(-8)}</strong>
+                ) : null}
+                <span class="stop-kind">{stopNote(stop, order, props.serviceDate, zone)}</span>
+                {isNew && <span class="chip chip-change">New</span>}
+                {isMoved && <span class="chip chip-change">Moved here</span>}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** What happens at a stop, and the window the customer was promised when the stop is at their door. */
+function stopNote(stop: Stop, order: OrderSummary | undefined, serviceDate: string, timeZone: string): string {
+  const what = stopKindText(stop.kind, order?.kind);
+  const atTheCustomer = stop.kind === "pickup" || (stop.kind === "delivery" && order?.kind !== "return");
+  if (!order?.window_start_at || !atTheCustomer) return what;
+  return `${what} · window ${formatWindow(order.window_start_at, order.window_end_at, serviceDate, timeZone)}`;
+}
+
+function ClockTime(props: { iso: string | null; timeZone: string }) {
+  if (!props.iso) return <span class="muted">–</span>;
+  return <time dateTime={props.iso}>{formatClock(props.iso, props.timeZone)}</time>;
+}
+
+/** "08:43 → 08:51 (+8 min)": the old time struck through, for eyes and for screen readers in words. */
+function EtaMoved(props: { change: EtaChange; timeZone: string }) {
+  const { change } = props;
+  return (
+    <span class="eta-moved" data-testid="eta-change">
+      <span class="visually-hidden">was </span>
+      <del>
+        <time dateTime={change.before}>{formatClock(change.before, props.timeZone)}</time>
+      </del>
+      <span aria-hidden="true"> → </span>
+      <span class="visually-hidden">, now </span>
+      <ins>
+        <time dateTime={change.after}>{formatClock(change.after, props.timeZone)}</time>
+      </ins>{" "}
+      <span class="eta-delta">({formatEtaDelta(change.deltaS)})</span>
+    </span>
+  );
+}
