@@ -531,7 +531,6 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["route_id"], ["routes.id"], name=op.f("fk_stops_route_id_routes"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stops")),
-        sa.UniqueConstraint("route_id", "sequence", name=op.f("uq_stops_route_id")),
     )
     with op.batch_alter_table("stops", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_stops_order_id"), ["order_id"], unique=False)

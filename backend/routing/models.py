@@ -85,7 +85,8 @@ class Route(Base):
 
 class Stop(Base):
     __tablename__ = "stops"
-    __table_args__ = (UniqueConstraint("route_id", "sequence"),)
+    # (route_id, sequence) is kept consecutive by the code that writes routes (planning, live re-planning), not
+    # by a unique key: a live re-plan renumbers a route's open stops with one UPDATE each, in any order
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     route_id: Mapped[UUID] = mapped_column(ForeignKey("routes.id", ondelete="CASCADE"), index=True)

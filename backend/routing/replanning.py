@@ -74,6 +74,9 @@ class Loaded:
     dirty: set[UUID] = field(default_factory=set)  # vehicles whose stops must be rewritten even if visits match
     removed: list[UUID] = field(default_factory=list)  # orders whose visits were dropped (cancelled, off route)
     travel_times: str = ""  # the provider the matrices came from, or the fallback and why
+    # routes written without their street geometry (the fast path): their stop coordinates and profile, for
+    # draw_lines after the commit
+    lines: dict[UUID, tuple[list[tuple[float, float]], str]] = field(default_factory=dict)
 
 
 def order_date(order: Order, timezone: str, today: date) -> date:
@@ -300,8 +303,8 @@ async def write(
 
     Only routes that changed are touched. Their stops after the fixed part are rewritten: a stop row is reused
     for the same order and kind wherever it was (its id stays, so a driver's offline commands still find it),
-    new visits get new rows, visits that went are deleted, and sequences are written in two passes so the
-    (route, sequence) unique key never sees a duplicate."""
+    new visits get new rows, visits that went are deleted; only rows whose sequence or times change are
+    written."""
     before = loaded.state
     change = live.diff(live.assignment(before), live.assignment(after), live.arrivals(before), live.arrivals(after))
     change.removed = sorted({*change.removed, *loaded.removed}, key=str)
@@ -324,16 +327,12 @@ async def write(
         loose[vehicle_id] = [s for s in loaded.stops.get(vehicle_id, []) if s.sequence > fixed]
     pool: dict[tuple[UUID, StopKind], Stop] = {}
     ends: dict[UUID, Stop] = {}
-    temporary = -1_000_000
     for vehicle_id, stops in loose.items():
         for stop in stops:
-            temporary -= 1
-            stop.sequence = temporary
             if stop.kind is StopKind.end:
                 ends[vehicle_id] = stop
             elif stop.order_id is not None:
                 pool[(stop.order_id, stop.kind)] = stop
-    await session.flush()
     timed = {t.vehicle_id: t for t in live.timed_routes(after)}
     used: set[int] = set()
     route_payloads: list[dict[str, Any]] = []
@@ -356,11 +355,11 @@ async def write(
                 stop = Stop(organization_id=route.organization_id, order_id=step.order_id, kind=kind, lat=lat, lon=lon)
                 session.add(stop)
             sequence += 1
-            stop.route_id = route.id
-            stop.sequence = sequence
-            stop.status = StopStatus.pending
-            stop.planned_arrival_at = at(loaded.day_start, step.arrival_s + step.waiting_s)
-            stop.planned_departure_at = at(loaded.day_start, step.departure_s)
+            _set(stop, "route_id", route.id)
+            _set(stop, "sequence", sequence)
+            _set(stop, "status", StopStatus.pending)
+            _set(stop, "planned_arrival_at", at(loaded.day_start, step.arrival_s + step.waiting_s))
+            _set(stop, "planned_departure_at", at(loaded.day_start, step.departure_s))
             used.add(id(stop))
             stops_payload.append(stop)
         end = timed[vehicle_id].steps[-1]
@@ -377,6 +376,8 @@ async def write(
             route.distance_m = float(timed[vehicle_id].distance_m)
         if travel is not None:
             route.geometry = await _geometry(loaded, timed[vehicle_id], travel, vehicle.vehicle.profile)
+        else:
+            loaded.lines[route.id] = (_line_points(loaded, timed[vehicle_id]), vehicle.vehicle.profile)
         route_payloads.append({"route_id": route.id, "driver_id": route.driver_id, "stops": stops_payload})
     for stops in loose.values():
         for stop in stops:
@@ -456,6 +457,12 @@ async def write(
     return change, event
 
 
+def _set(stop: Stop, name: str, value: Any) -> None:
+    """Assign only a changed value, so the unit of work writes only the rows that really changed."""
+    if getattr(stop, name) != value:
+        setattr(stop, name, value)
+
+
 async def _new_route(session: AsyncSession, loaded: Loaded, vehicle: LiveVehicle) -> Route:
     """A vehicle with no route in the live plan gets one when it is given work."""
     plan = loaded.plan
@@ -489,14 +496,30 @@ async def _new_route(session: AsyncSession, loaded: Loaded, vehicle: LiveVehicle
     return route
 
 
+def _line_points(loaded: Loaded, timed: live.Timed) -> list[tuple[float, float]]:
+    return [loaded.points.coordinates[s.location_index] for s in timed.steps if s.location_index is not None]
+
+
 async def _geometry(loaded: Loaded, timed: live.Timed, travel: TravelTimes, profile: str) -> dict[str, Any] | None:
-    """The line of what is left of the route, along the streets where the provider knows them."""
+    return await street_line(_line_points(loaded, timed), travel, profile)
+
+
+async def draw_lines(
+    session: AsyncSession, lines: dict[UUID, tuple[list[tuple[float, float]], str]], travel: TravelTimes
+) -> None:
+    """The street geometry of routes the fast path re-timed: drawn after their ETAs went out."""
+    for route_id, (points, profile) in lines.items():
+        route = await session.get(Route, route_id)
+        if route is not None:
+            route.geometry = await street_line(points, travel, profile)
+
+
+async def street_line(points: list[tuple[float, float]], travel: TravelTimes, profile: str) -> dict[str, Any] | None:
+    """The line of what is left of a route, along the streets where the provider knows them."""
     coordinates: list[list[float]] = []
-    indices = [s.location_index for s in timed.steps if s.location_index is not None]
-    for a, b in itertools.pairwise(indices):
-        if a == b:
+    for start, end in itertools.pairwise(points):
+        if start == end:
             continue
-        start, end = loaded.points.coordinates[a], loaded.points.coordinates[b]
         try:
             line = (await travel.leg_geometry(start, end, VehicleProfile(profile)))["coordinates"]
         except (TravelError, TravelUnavailable):

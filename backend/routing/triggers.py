@@ -129,8 +129,11 @@ class Replanner:
             if loaded is None:
                 return None
             after = await replanning.insert_new_orders(loaded)
-            change, event = await replanning.write(session, loaded, after, reason=reason, travel=self._travel)
+            change, event = await replanning.write(session, loaded, after, reason=reason)
         self._tell_drivers(event)
+        if loaded.lines:  # the map's lines along the streets follow, after the ETAs are out
+            async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+                await replanning.draw_lines(session, loaded.lines, self._travel)
         return change
 
     def _tell_drivers(self, event: Event | None) -> None:

@@ -85,6 +85,9 @@ def test_a_new_order_is_placed_at_once_and_the_etas_after_it_move(demo):
     after = routes(demo, plan["id"])
     holding = [r for r in after.values() if any(s["order_id"] == new["id"] for s in r["stops"])]
     assert len(holding) == 1
+    # the route's line on the map was redrawn through the new stop (straight-line provider in tests)
+    line = [tuple(round(c, 5) for c in point) for point in holding[0]["geometry"]["coordinates"]]
+    assert (24.9384, 60.1699) in line
     for route in after.values():
         assert_route_is_consistent(route)
     # stop ids are stable: every stop that was there is still there
