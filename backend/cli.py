@@ -71,7 +71,7 @@ async def _seed_demo(settings: Settings) -> bool:
 
 
 def _print_demo_banner(settings: Settings, host: str, port: int) -> None:
-    from backend.demo.seed import LOGINS
+    from backend.demo.seed import LOGINS, demo_day
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only what we print
     base = f"http://{shown_host}:{port}"
@@ -82,6 +82,7 @@ def _print_demo_banner(settings: Settings, host: str, port: int) -> None:
         f"  API docs (OpenAPI):      {base}/schema",
         f"  Health:                  {base}/health",
         f"  Database:                {settings.database_url}",
+        f"  Demo orders are for:     {demo_day().isoformat()} (pick that day in Dispatch, plan it, publish it)",
         "  Logins (password for all: doorstep-demo):",
         *[f"    {login.role:<12} {login.email}" for login in LOGINS],
         "  Stop with Ctrl+C.",

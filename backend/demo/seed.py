@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -106,6 +106,16 @@ async def demo_exists(session: AsyncSession) -> bool:
     return await session.scalar(select(Organization.id).where(Organization.name == ORGANIZATION_NAME)) is not None
 
 
+LAST_SEED_HOUR = 14  # after this (Helsinki time) the demo's orders are for the next day, so a whole day is left
+
+
+def demo_day(now: datetime | None = None) -> date:
+    """The day the demo's orders are for: today in Helsinki, or tomorrow once the working day is mostly over
+    (live re-planning schedules from the current time, and a van cannot leave for a shift that has ended)."""
+    local = (now or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE))
+    return local.date() + timedelta(days=1) if local.hour >= LAST_SEED_HOUR else local.date()
+
+
 async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None = None) -> bool:
     """Create the demo organization unless it exists; returns whether it created it."""
     if await demo_exists(session):
@@ -196,7 +206,7 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
             ),
         )
 
-    local_today = (today or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE)).date()
+    local_today = demo_day(today)
     for index, stop in enumerate(data["stops"][:ORDER_COUNT]):
         kind = OrderKind.delivery
         if index % 15 == 7:

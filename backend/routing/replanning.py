@@ -79,10 +79,11 @@ class Loaded:
     lines: dict[UUID, tuple[list[tuple[float, float]], str]] = field(default_factory=dict)
 
 
-def order_date(order: Order, timezone: str, today: date) -> date:
-    """The day an order is for: its window's local date, else the day it waits in (today)."""
+def order_date(order: Order, timezone: str, next_live_day: date) -> date:
+    """The day an order is for: its window's local date; an order without a window goes to the next day
+    that has a live plan (today's, or tomorrow's once the dispatcher has published it in the evening)."""
     if order.window_start_at is None:
-        return today
+        return next_live_day
     return order.window_start_at.astimezone(ZoneInfo(timezone)).date()
 
 
@@ -124,6 +125,8 @@ async def load(
         window_to=start + timedelta(hours=36),
     )
     today = now.astimezone(start.tzinfo).date()
+    live_days = await repository.live_service_dates(session, organization_id=organization_id, since=today)
+    next_live_day = live_days[0] if live_days else service_date
     order_rows = {o.id: o for o in waiting if o.id in on_routes or PLANNABLE.get(o.kind) == o.status}
     pending_on_route = {
         s.order_id
@@ -138,7 +141,7 @@ async def load(
         if o.id not in pending_on_route
         and o.id not in taken_off
         and PLANNABLE.get(o.kind) == o.status
-        and order_date(o, organization.timezone, today) == service_date
+        and order_date(o, organization.timezone, next_live_day) == service_date
     ]
     # a re-attempt (a failed delivery put back to `planned`), or an order of a withdrawn route: its stop on
     # this plan is done or skipped, and it needs a new visit

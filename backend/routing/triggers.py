@@ -87,11 +87,13 @@ class Replanner:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
-        for day in self._days.values():
-            if day.task is not None:
-                day.task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await day.task
+        """Shutdown: cancel what is running (a cancelled re-plan rolls back; the live plan stays as it was)."""
+        tasks = [d.task for d in list(self._days.values()) if d.task is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         self._days.clear()
 
     async def _run(self, key: tuple[UUID, date], day: _Day) -> None:

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.accounts.models import Role
-from backend.demo.seed import seed
+from backend.demo.seed import demo_day, seed
 from tests.factories import make_order, make_tenant, run_in_app, sign_in
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-TODAY = datetime.now(HELSINKI).date()
+TODAY = demo_day()  # the day the demo seeds orders for (tomorrow late in the day)
 
 
 @pytest.fixture

@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backend.demo.seed import seed
+from backend.demo.seed import demo_day, seed
 from backend.kit.clock import utcnow
 from backend.routing.models import Route, Stop, StopStatus
 from tests.factories import Api, make_order, run_in_app
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-TODAY = datetime.now(HELSINKI).date()
+TODAY = demo_day()  # the day the demo seeds orders for (tomorrow late in the day)
 MORNING = datetime.combine(TODAY, time(7, 30), HELSINKI)  # the re-planner's clock: before the vans leave
 
 
