@@ -285,7 +285,12 @@ def live_problem(state: LiveState) -> Problem:
 def warm_solve(state: LiveState, *, exploration_level: int = 1, timeout_s: float | None = 0.2) -> PlanResult:
     """Re-solve the remaining work with the current routes as vehicle steps (VROOM's normal mode inserts the
     unplaced orders into that partial solution and improves it by local search). Blocking: run in a thread."""
-    routes = {live.vehicle.vehicle_id: list(live.visits) for live in state.vehicles}
+    # a route that is already broken (a late van past a window) cannot be a VROOM starting route: those start empty
+    routes = {
+        live.vehicle.vehicle_id: list(live.visits)
+        for live in state.vehicles
+        if time_route(state, live, live.visits).feasible
+    }
     return solve(live_problem(state), exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
 
 

@@ -14,6 +14,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from vroom._vroom import VroomInputException
 
 from backend.accounts import service as accounts
 from backend.accounts.principal import Principal
@@ -74,6 +75,7 @@ class Loaded:
     dirty: set[UUID] = field(default_factory=set)  # vehicles whose stops must be rewritten even if visits match
     removed: list[UUID] = field(default_factory=list)  # orders whose visits were dropped (cancelled, off route)
     travel_times: str = ""  # the provider the matrices came from, or the fallback and why
+    told: dict[UUID, int] = field(default_factory=dict)  # order → stored arrival at its customer, in day seconds
     # routes written without their street geometry (the fast path): their stop coordinates and profile, for
     # draw_lines after the commit
     lines: dict[UUID, tuple[list[tuple[float, float]], str]] = field(default_factory=dict)
@@ -239,6 +241,14 @@ async def load(
             made = replace(made, load_at_index=fetch_from)
         tasks[order_id] = made
         new_ids.append(order_id)
+    told: dict[UUID, int] = {}
+    for vehicle_stops in stops_by_vehicle.values():
+        for stop in vehicle_stops:
+            known = tasks.get(stop.order_id) if stop.order_id else None
+            if known is None or stop.status in DONE or stop.planned_arrival_at is None:
+                continue
+            if (round(stop.lat, 6), round(stop.lon, 6)) == points.coordinates[known.location_index]:
+                told.setdefault(known.order_id, seconds_since(start, stop.planned_arrival_at))
     durations, distances, source = await _matrices(points, {v.vehicle.profile for v in live_vehicles}, travel, fallback)
     state = LiveState(
         vehicles=tuple(live_vehicles), tasks=tasks, new=tuple(new_ids), durations=durations, distances=distances
@@ -258,6 +268,7 @@ async def load(
         dirty=dirty,
         removed=removed,
         travel_times=source,
+        told=told,
     )
 
 
@@ -309,7 +320,8 @@ async def write(
     new visits get new rows, visits that went are deleted; only rows whose sequence or times change are
     written."""
     before = loaded.state
-    change = live.diff(live.assignment(before), live.assignment(after), live.arrivals(before), live.arrivals(after))
+    # ETAs are compared with what drivers and customers were told (the stored times), not a re-timing of it
+    change = live.diff(live.assignment(before), live.assignment(after), loaded.told, live.arrivals(after))
     change.removed = sorted({*change.removed, *loaded.removed}, key=str)
     if change.empty and not loaded.dirty and not after.new:
         return change, None  # nothing a driver or a dispatcher would see: no revision
@@ -553,7 +565,10 @@ async def warm_resolve(state: LiveState, *, timeout_s: float, max_moved: int = 2
     orders or saves real travel (at least 30 s and 0.5 %): drivers are not disturbed for nothing."""
     if not state.vehicles:
         return None
-    result = await asyncio.to_thread(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
+    try:
+        result = await asyncio.to_thread(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
+    except VroomInputException:
+        return None  # VROOM refused the starting routes: the live plan stays (the fast path has re-timed it)
     candidate = live.state_from_result(state, result)
     placed_before = {o for v in state.vehicles for o in v.orders}
     placed_after = {o for v in candidate.vehicles for o in v.orders}

@@ -8,6 +8,7 @@ import asyncio
 import json
 from datetime import datetime, time, timedelta
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -232,3 +233,40 @@ def test_replanning_runs_one_day_at_a_time_and_survives_a_broken_state(demo, cap
     revised = revisions(demo)
     assert revised and len(revised[0]["diff"]["added"]) == 2  # the first order is placed too
     assert demo.get(f"/api/plans/{plan['id']}").json()["summary"]["unassigned"] >= 0
+
+
+def test_a_late_van_is_retimed_from_now(demo):
+    """The tracking ETA engine records `route.delayed` when a driver runs late; the re-plan starts the van from
+    the current time, so every ETA after it moves (and the dispatcher sees the revision)."""
+    from backend.events import service as events
+
+    plan = publish_day(demo)
+    before = routes(demo, plan["id"])
+    route = max(before.values(), key=lambda r: len(r["stops"]))
+    leaves = datetime.fromisoformat(route["stops"][0]["planned_departure_at"]).astimezone(HELSINKI)
+    demo.client.app.state["replanner"].clock = lambda: leaves + timedelta(minutes=25)
+
+    async def delayed(session) -> None:
+        events.record(
+            session,
+            organization_id=UUID(route["organization_id"]) if "organization_id" in route else await _org(session),
+            type="route.delayed",
+            subject_type="route",
+            subject_id=UUID(route["id"]),
+            actor="system:tracking",
+            payload={"service_date": TODAY.isoformat(), "minutes": 25},
+        )
+
+    async def _org(session) -> UUID:
+        return (await session.get(Route, route["id"])).organization_id
+
+    run_in_app(demo.client, delayed)
+    settle(demo.client)
+    after = routes(demo, plan["id"])[route["id"]]
+    first_before = next(s for s in route["stops"] if s["order_id"])
+    first_after = next(s for s in after["stops"] if s["id"] == first_before["id"])
+    shift = datetime.fromisoformat(first_after["planned_arrival_at"]) - datetime.fromisoformat(
+        first_before["planned_arrival_at"]
+    )
+    assert timedelta(minutes=20) <= shift <= timedelta(minutes=26)
+    assert any(r["reason"] == "route.delayed" for r in revisions(demo))

@@ -1,0 +1,199 @@
+"""solve_within_budget: feasible answers, never worse than a level-0 solve, and the edge cases of a day."""
+
+from __future__ import annotations
+
+import math
+import random
+import uuid
+
+import numpy as np
+
+from backend.routing.problem import PlanResult, Problem, TaskInput, VehicleInput, solve
+from backend.routing.search import level_that_fits, solve_within_budget
+
+SPEED = 10  # seconds per unit of distance
+
+
+def _matrix(points: list[tuple[float, float]]) -> np.ndarray:
+    xy = np.array(points, dtype=float)
+    delta = xy[:, None, :] - xy[None, :, :]
+    return np.rint(np.hypot(delta[..., 0], delta[..., 1]) * SPEED).astype(np.int64)
+
+
+def _vehicle(
+    number: int,
+    *,
+    capacity: tuple[int, int, int],
+    skills: frozenset[str] = frozenset(),
+    breaks: tuple[tuple[int, int, int], ...] = (),
+) -> VehicleInput:
+    return VehicleInput(
+        vehicle_id=uuid.UUID(int=number),
+        profile="car",
+        start_index=0,
+        end_index=0,
+        capacity=capacity,
+        skills=skills,
+        shift=(0, 20_000),
+        breaks=breaks,
+    )
+
+
+def generated_problem(seed: int = 7, tasks: int = 30) -> Problem:
+    """Deliveries with 3-dimensional amounts, windows and a cold-chain skill, two returns (shipments), a break."""
+    rng = random.Random(seed)
+    points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(tasks)]
+    matrix = _matrix(points)
+    vehicles = [
+        _vehicle(
+            n,
+            capacity=(300, 400, 12),
+            skills=frozenset({"cold"} if n == 1 else set()),
+            breaks=((6_000, 9_000, 900),) if n == 2 else (),
+        )
+        for n in (1, 2, 3, 4)
+    ]
+    items = []
+    for node in range(1, tasks + 1):
+        start = rng.randrange(0, 12_000)
+        items.append(
+            TaskInput(
+                order_id=uuid.UUID(int=1000 + node),
+                location_index=node,
+                service_s=120,
+                amount=(rng.randrange(5, 40), rng.randrange(5, 40), 1),
+                skills=frozenset({"cold"}) if node % 10 == 0 else frozenset(),
+                windows=((start, start + 4_000),),
+                return_to_index=0 if node in (3, 17) else None,
+            )
+        )
+    return Problem(vehicles=vehicles, tasks=items, durations={"car": matrix}, distances={"car": matrix})
+
+
+def solomon_like_problem() -> Problem:
+    """Two clusters around a depot with tight windows and a capacity that forces several routes (as C1)."""
+    points = [(40.0, 50.0)]
+    windows = []
+    for cluster, (cx, cy) in enumerate(((20.0, 80.0), (70.0, 20.0))):
+        for k in range(10):
+            angle = 2 * math.pi * k / 10
+            points.append((cx + 4 * math.cos(angle), cy + 4 * math.sin(angle)))
+            opens = 2_000 + cluster * 3_000 + k * 300
+            windows.append((opens, opens + 900))
+    matrix = _matrix(points)
+    vehicles = [_vehicle(n, capacity=(100, 0, 0)) for n in range(1, 7)]
+    items = [
+        TaskInput(
+            order_id=uuid.UUID(int=2000 + node),
+            location_index=node,
+            service_s=90,
+            amount=(20, 0, 0),
+            windows=(windows[node - 1],),
+        )
+        for node in range(1, len(points))
+    ]
+    return Problem(vehicles=vehicles, tasks=items, durations={"car": matrix}, distances={"car": matrix})
+
+
+def assert_feasible(problem: Problem, plan: PlanResult) -> None:
+    """Every task once, windows and shifts kept, capacities and skills respected, pickups before deliveries."""
+    tasks = {t.order_id: t for t in problem.tasks}
+    vehicles = {v.vehicle_id: v for v in problem.vehicles}
+    matrix = problem.durations["car"]
+    served: list[uuid.UUID] = []
+    for route in plan.routes:
+        vehicle = vehicles[route.vehicle_id]
+        deliveries = [tasks[s.order_id] for s in route.steps if s.order_id and s.kind == "delivery"]
+        load = [sum(t.amount[d] for t in deliveries if t.return_to_index is None) for d in range(3)]
+        peak = list(load)  # deliveries are on board when the vehicle leaves
+        on_board: set[uuid.UUID] = set()
+        previous, clock = vehicle.start_index, vehicle.shift[0]
+        for step in route.steps:
+            if step.location_index is not None:
+                clock += int(matrix[previous, step.location_index])
+                previous = step.location_index
+            if step.order_id is None:
+                continue
+            task = tasks[step.order_id]
+            assert task.skills <= vehicle.skills
+            start = step.arrival_s + step.waiting_s
+            assert start >= clock - 1
+            if task.return_to_index is None or step.kind == "pickup":  # a return's drop at the depot has no window
+                assert any(a <= start <= b for a, b in task.windows)
+            clock = step.departure_s
+            if task.return_to_index is None:
+                load = [x - a for x, a in zip(load, task.amount, strict=True)]
+                served.append(task.order_id)
+            elif step.kind == "pickup":
+                on_board.add(task.order_id)
+                load = [x + a for x, a in zip(load, task.amount, strict=True)]
+            else:
+                assert task.order_id in on_board, "a return delivered before its pickup or on another vehicle"
+                load = [x - a for x, a in zip(load, task.amount, strict=True)]
+                served.append(task.order_id)
+            peak = [max(p, x) for p, x in zip(peak, load, strict=True)]
+        assert all(p <= c for p, c in zip(peak, vehicle.capacity, strict=True))
+        assert route.steps[-1].arrival_s <= vehicle.shift[1]
+    assert sorted(served + plan.unassigned, key=str) == sorted(tasks, key=str)
+    assert len(set(served)) == len(served)
+
+
+def test_generated_problem_is_planned_feasibly_and_no_worse_than_level_0() -> None:
+    problem = generated_problem()
+    plan = solve_within_budget(problem, budget_s=1.0, threads=1)
+    assert_feasible(problem, plan)
+    baseline = solve(problem, exploration_level=0, timeout_s=None)
+    assert (len(plan.unassigned), plan.cost) <= (len(baseline.unassigned), baseline.cost)
+    assert plan.extra["searches"][0]["exploration_level"] == 0
+    break_steps = [s for r in plan.routes for s in r.steps if s.kind == "break"]
+    assert len(break_steps) == sum(1 for r in plan.routes if r.vehicle_id == uuid.UUID(int=2))
+    assert all(6_000 <= s.arrival_s + s.waiting_s <= 9_000 for s in break_steps)
+
+
+def test_solomon_like_clusters_are_served_within_their_windows() -> None:
+    problem = solomon_like_problem()
+    plan = solve_within_budget(problem, budget_s=1.0)
+    assert_feasible(problem, plan)
+    assert plan.unassigned == []
+    baseline = solve(problem, exploration_level=0, timeout_s=None)
+    assert plan.cost <= baseline.cost
+
+
+def test_returns_are_picked_up_before_delivery_on_the_same_vehicle() -> None:
+    problem = generated_problem(seed=11)
+    plan = solve_within_budget(problem, budget_s=0.5)
+    returns = {t.order_id for t in problem.tasks if t.return_to_index is not None}
+    for route in plan.routes:
+        kinds = [(s.kind, s.order_id) for s in route.steps if s.order_id in returns]
+        for order_id in {o for _, o in kinds}:
+            assert [k for k, o in kinds if o == order_id] == ["pickup", "delivery"]
+    assert returns <= {s.order_id for r in plan.routes for s in r.steps} | set(plan.unassigned)
+
+
+def test_the_budget_bounds_the_answer_time_roughly() -> None:
+    plan = solve_within_budget(generated_problem(tasks=40), budget_s=0.3)
+    assert plan.solve_ms < 3_000  # generous: the point is that it returns, not a timing
+
+
+def test_an_empty_day_gives_an_empty_plan() -> None:
+    empty = Problem(vehicles=[], tasks=[], durations={}, distances={})
+    plan = solve_within_budget(empty, budget_s=1.0)
+    assert (plan.routes, plan.unassigned, plan.cost) == ([], [], 0)
+    no_vehicle = generated_problem()
+    no_vehicle = Problem(vehicles=[], tasks=no_vehicle.tasks, durations={}, distances={})
+    assert len(solve_within_budget(no_vehicle, budget_s=1.0).unassigned) == len(no_vehicle.tasks)
+
+
+def test_a_day_where_nothing_fits_leaves_every_task_unassigned() -> None:
+    problem = generated_problem(tasks=10)
+    tiny = [_vehicle(1, capacity=(1, 1, 0))]
+    problem = Problem(vehicles=tiny, tasks=problem.tasks, durations=problem.durations, distances=problem.distances)
+    plan = solve_within_budget(problem, budget_s=0.5)
+    assert plan.routes == []
+    assert sorted(plan.unassigned, key=str) == sorted((t.order_id for t in problem.tasks), key=str)
+
+
+def test_a_level_is_chosen_only_if_its_full_search_fits() -> None:
+    assert level_that_fits(0.1, 0.05) is None
+    assert level_that_fits(0.1, 0.3) == 1
+    assert level_that_fits(0.01, 10.0) == 5
