@@ -270,3 +270,34 @@ def test_a_late_van_is_retimed_from_now(demo):
     )
     assert timedelta(minutes=20) <= shift <= timedelta(minutes=26)
     assert any(r["reason"] == "route.delayed" for r in revisions(demo))
+
+
+def test_a_failed_attempt_to_retry_gets_a_new_visit_later_in_the_day(demo):
+    plan = publish_day(demo)
+    before = routes(demo, plan["id"])
+    route = max(before.values(), key=lambda r: len(r["stops"]))
+    first = next(s for s in route["stops"] if s["order_id"] and s["kind"] == "delivery")
+    order_id = first["order_id"]
+    for to in ("out_for_delivery", "failed"):
+        moved = demo.post(f"/api/orders/{order_id}/transitions", json={"to": to, "reason": "nobody home"})
+        assert moved.status_code == 200, moved.text
+
+    async def driver_reports_failure(session) -> None:
+        stop = await session.get(Stop, first["id"])
+        stop.status = StopStatus.failed
+        stop.completed_at = utcnow()
+        (await session.get(Route, route["id"])).started_at = utcnow()
+
+    run_in_app(demo.client, driver_reports_failure)
+    leaves = datetime.fromisoformat(first["planned_departure_at"]).astimezone(HELSINKI)
+    demo.client.app.state["replanner"].clock = lambda: leaves + timedelta(minutes=5)
+    retry = demo.post(f"/api/orders/{order_id}/transitions", json={"to": "planned", "reason": "retry this afternoon"})
+    assert retry.status_code == 200, retry.text
+    settle(demo.client)
+    after = routes(demo, plan["id"])
+    visits = [(r["id"], s) for r in after.values() for s in r["stops"] if s["order_id"] == order_id]
+    failed = [s for _, s in visits if s["id"] == first["id"]]
+    assert failed and failed[0]["status"] == "failed" and failed[0]["sequence"] == first["sequence"]
+    again = [s for _, s in visits if s["status"] == "pending"]
+    assert again, "the re-attempt got a new visit"
+    assert all(datetime.fromisoformat(s["planned_arrival_at"]) > leaves for s in again)
