@@ -24,3 +24,8 @@ class PlanNotPublishable(Conflict):
 class RouteNotWithdrawable(Conflict):
     type_slug = "route-not-withdrawable"
     title = "This route cannot be withdrawn"
+
+
+class DayUnderWay(Conflict):
+    type_slug = "day-under-way"
+    title = "This day is under way"

@@ -27,6 +27,19 @@ ON_PUBLISH: dict[OrderKind, OrderStatus] = {
     OrderKind.return_: OrderStatus.scheduled,
 }
 
+# an order on a live route is still to be served while it is in one of these (a store transfer stays
+# `created` until the store scans it in)
+ON_ROUTE_BY_KIND = {
+    OrderKind.delivery: frozenset({OrderStatus.planned, OrderStatus.out_for_delivery, OrderStatus.arriving}),
+    OrderKind.return_: frozenset({OrderStatus.scheduled}),
+    OrderKind.store_pickup: frozenset({OrderStatus.created}),
+}
+ON_ROUTE = frozenset().union(*ON_ROUTE_BY_KIND.values())
+
+
+def on_route(order: Order) -> bool:
+    return order.status in ON_ROUTE_BY_KIND[order.kind]
+
 
 @dataclass
 class Points:

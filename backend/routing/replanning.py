@@ -5,7 +5,6 @@ carries the diff and the new ETAs of every route that changed. Never commits (tr
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -23,18 +22,20 @@ from backend.events.models import Event
 from backend.fleet import service as fleet
 from backend.fleet.models import Vehicle, VehicleProfile
 from backend.orders import service as orders
-from backend.orders.models import Order, OrderKind, OrderStatus
+from backend.orders.models import Order, OrderKind
 from backend.places import service as places
-from backend.routing import live, repository
+from backend.routing import live, repository, workers
 from backend.routing.live import LiveState, LiveVehicle, Visit
 from backend.routing.models import Plan, Route, RouteStatus, Stop, StopKind, StopStatus
 from backend.routing.planning import (
     ON_PUBLISH,
+    ON_ROUTE,
     PLANNABLE,
     Points,
     at,
     day_start,
     default_depot,
+    on_route,
     order_task,
     seconds_since,
     vehicle_input,
@@ -43,18 +44,6 @@ from backend.routing.problem import Problem, TaskInput, explain_unassigned
 from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
 
 DONE = frozenset({StopStatus.completed, StopStatus.failed, StopStatus.skipped})
-# an order on a live route is still to be served while it is in one of these (a store transfer stays
-# `created` until the store scans it in)
-ON_ROUTE_BY_KIND = {
-    OrderKind.delivery: frozenset({OrderStatus.planned, OrderStatus.out_for_delivery, OrderStatus.arriving}),
-    OrderKind.return_: frozenset({OrderStatus.scheduled}),
-    OrderKind.store_pickup: frozenset({OrderStatus.created}),
-}
-ON_ROUTE = frozenset().union(*ON_ROUTE_BY_KIND.values())
-
-
-def on_route(order: Order) -> bool:
-    return order.status in ON_ROUTE_BY_KIND[order.kind]
 
 
 @dataclass
@@ -114,6 +103,13 @@ async def load(
     depot_for_returns = default_depot(locations)
 
     on_routes = {s.order_id for r in routes.values() for s in r.stops if s.order_id is not None}
+    # orders whose visit on this plan failed or was skipped (a withdrawn route): a re-attempt needs a new one
+    missed = {
+        s.order_id
+        for r in routes.values()
+        for s in r.stops
+        if s.order_id is not None and s.status in (StopStatus.failed, StopStatus.skipped)
+    }
     # the orders on the plan's routes, and those waiting for a plan whose window starts on this day (or have
     # none): the backlog of other days is not read
     waiting = await orders.orders_in_status(
@@ -148,7 +144,7 @@ async def load(
     # a re-attempt (a failed delivery put back to `planned`), or an order of a withdrawn route: its stop on
     # this plan is done or skipped, and it needs a new visit
     for o in order_rows.values():
-        if on_route(o) and o.kind is not OrderKind.store_pickup and o.id in on_routes and o.id not in pending_on_route:
+        if on_route(o) and o.id in missed and o.id not in pending_on_route:
             new_orders.append(o)
 
     points = Points()
@@ -566,7 +562,7 @@ async def warm_resolve(state: LiveState, *, timeout_s: float, max_moved: int = 2
     if not state.vehicles:
         return None
     try:
-        result = await asyncio.to_thread(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
+        result = await workers.run(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
     except VroomInputException:
         return None  # VROOM refused the starting routes: the live plan stays (the fast path has re-timed it)
     candidate = live.state_from_result(state, result)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -19,10 +17,11 @@ from backend.fleet import service as fleet
 from backend.fleet.models import Vehicle, VehicleProfile
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
-from backend.orders.models import OrderStatus
+from backend.orders.models import Order, OrderStatus
 from backend.places import service as places
-from backend.routing import repository
+from backend.routing import repository, workers
 from backend.routing.errors import (
+    DayUnderWay,
     NothingToPlan,
     PlanNotFound,
     PlanNotPublishable,
@@ -30,25 +29,33 @@ from backend.routing.errors import (
     RouteNotWithdrawable,
 )
 from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind, StopStatus
-from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, translate
-from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned, solve
+from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, on_route, translate
+from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned
+from backend.routing.search import solve_within_budget
 from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
 
 
-@dataclass(frozen=True)
-class SolverChoice:
-    exploration_level: int
-    timeout_s: float | None
-
-
-def solver_choice(task_count: int, time_budget_s: float) -> SolverChoice:
-    """VROOM's timeout only cuts the local search (its construction heuristics always run), and at level 5 a
-    short timeout overruns: small problems get the full search; larger ones a lower level inside the budget."""
-    if task_count <= 60:
-        return SolverChoice(exploration_level=5, timeout_s=time_budget_s)
-    if task_count <= 300:
-        return SolverChoice(exploration_level=3, timeout_s=time_budget_s)
-    return SolverChoice(exploration_level=2, timeout_s=time_budget_s)
+async def _live_open_orders(session: AsyncSession, *, principal: Principal, service_date: date) -> list[Order]:
+    """The orders still to be served on the day's live plan; a conflict once a van of it has left."""
+    live_plan = await repository.published_plan(
+        session, organization_id=principal.organization_id, service_date=service_date
+    )
+    if live_plan is None:
+        return []
+    routes = await repository.routes_of_plan(session, plan_id=live_plan.id)
+    active = [r for r in routes if r.status is not RouteStatus.withdrawn]
+    if any(
+        r.started_at is not None or any(s.order_id and s.status is not StopStatus.pending for s in r.stops)
+        for r in active
+    ):
+        raise DayUnderWay(
+            "Vans of this day's live plan have left; it is re-planned live as orders change "
+            "(add, cancel, or withdraw a route)",
+            extra={"plan_id": str(live_plan.id), "revision": live_plan.revision},
+        )
+    ids = sorted({s.order_id for r in active for s in r.stops if s.order_id is not None}, key=str)
+    found = await orders.orders_in_status(session, principal=principal, statuses=list(OrderStatus), order_ids=ids)
+    return [o for o in found if on_route(o)]
 
 
 async def _matrices(
@@ -85,6 +92,12 @@ async def create_plan(
         session, principal=principal, statuses=sorted(set(PLANNABLE.values())), order_ids=order_ids
     )
     plannable = [o for o in candidates if PLANNABLE.get(o.kind) == o.status]
+    # a day that already has a live plan is planned again as a whole: its open orders always come along (a
+    # plan that left them out would strand them when published), as long as no van has left; once vans are
+    # out, live re-planning amends the day without moving what is done
+    carried = await _live_open_orders(session, principal=principal, service_date=service_date)
+    known = {o.id for o in plannable}
+    plannable += [o for o in carried if o.id not in known]
     if order_ids is not None:
         missing = sorted(set(order_ids) - {o.id for o in plannable}, key=str)
         if missing:
@@ -115,10 +128,7 @@ async def create_plan(
         problem = Problem(
             vehicles=translation.vehicles, tasks=translation.tasks, durations=durations, distances=distances
         )
-        choice = solver_choice(len(translation.tasks), time_budget_s)
-        result = await asyncio.to_thread(
-            solve, problem, exploration_level=choice.exploration_level, timeout_s=choice.timeout_s
-        )
+        result = await workers.run(solve_within_budget, problem, budget_s=time_budget_s, threads=2)
     for order_id in result.unassigned:
         reason, detail = explain_unassigned(problem, order_id)
         unassigned.append({"order_id": str(order_id), "reason": reason, "detail": detail})
@@ -263,8 +273,11 @@ async def publish_plan(session: AsyncSession, *, principal: Principal, plan_id: 
             session, principal=principal, statuses=list(OrderStatus), order_ids=sorted(set(order_ids), key=str)
         )
     }
+    live_open = {o.id for o in await _live_open_orders(session, principal=principal, service_date=plan.service_date)}
     stale = sorted(
-        str(i) for i in set(order_ids) if i not in current or PLANNABLE.get(current[i].kind) != current[i].status
+        str(i)
+        for i in set(order_ids)
+        if i not in current or (PLANNABLE.get(current[i].kind) != current[i].status and i not in live_open)
     )
     if stale:
         raise PlanNotPublishable(
@@ -282,7 +295,7 @@ async def publish_plan(session: AsyncSession, *, principal: Principal, plan_id: 
         route.status = RouteStatus.published
     for order_id in sorted(set(order_ids), key=str):
         target = ON_PUBLISH.get(current[order_id].kind)
-        if target is not None:
+        if target is not None and current[order_id].status is not target:
             await orders.transition(
                 session, principal=principal, order_id=order_id, to=target, reason=f"plan revision {plan.revision}"
             )

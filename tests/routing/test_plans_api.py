@@ -66,7 +66,8 @@ def test_publish_moves_orders_to_planned_and_supersedes_the_previous_plan(demo):
     assert planned + scheduled >= 50
     again = demo.post(f"/api/plans/{first['id']}/publish")
     assert again.status_code == 409
-    # a new order arrives: plan it, publish, the first plan is superseded
+    # a new order arrives: plan the day again with it, publish, the first plan is superseded; the live plan's
+    # open orders come along (live re-planning may already have placed the new one: either way it is planned)
     new = make_order(demo, lat=60.1705, lon=24.9410)
     second = demo.post(
         "/api/plans", json={"service_date": TODAY.isoformat(), "order_ids": [new["id"]], "publish": True}
@@ -75,6 +76,13 @@ def test_publish_moves_orders_to_planned_and_supersedes_the_previous_plan(demo):
     assert second.json()["status"] == "published" and second.json()["revision"] == 2
     assert demo.get(f"/api/plans/{first['id']}").json()["status"] == "superseded"
     assert demo.get(f"/api/orders/{new['id']}").json()["status"] == "planned"
+    on_routes = {
+        s["order_id"]
+        for r in second.json()["routes"]
+        for s in demo.get(f"/api/routes/{r['id']}").json()["stops"]
+        if s["order_id"]
+    }
+    assert new["id"] in on_routes and len(on_routes) >= 50  # nothing stranded on the superseded plan
     events = [e["type"] for e in demo.get("/api/events", params={"type": "plan."}).json()["items"]]
     assert events.count("plan.published") == 2 and events.count("plan.created") == 2
 
