@@ -1,8 +1,14 @@
 """The dispatcher's planning screen in a desktop-sized Chromium: plan the day, see it on the map, publish,
-follow live changes, add an order; a driver is turned away; a refused action shows the server's words.
+add an order that the server's live re-planning places at once, see an order it cannot place and a
+cancelled one leave, withdraw a route; a driver is turned away; a refused action shows the server's words.
 
 Each test module gets its own organization (a depot, two vehicles, ten orders in central Helsinki), set
 up through `doorstep createuser` and the API, so the demo organization's data never changes the answers.
+
+The live re-planner works from the real clock, inside the vehicles' shifts. So that the test runs alike at
+any hour, the organization's time zone is one where it is now working hours (Helsinki's when it is), and
+the vehicles' shift starts a little after now: nobody has left the depot, and a stop added mid-route moves
+only the arrivals after it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import re
 import struct
 import subprocess
 import sys
+import time
 import uuid
 import zlib
 from dataclasses import dataclass
@@ -28,7 +35,35 @@ from tests.e2e.conftest import Server
 
 pytestmark = pytest.mark.e2e
 
-TIMEZONE = "Europe/Helsinki"
+# Real zones a few hours apart, around the world: one of them is always in working hours.
+ZONES = (
+    "Europe/Helsinki",
+    "Europe/London",
+    "Atlantic/Azores",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Pacific/Honolulu",
+    "Pacific/Auckland",
+    "Australia/Sydney",
+    "Asia/Tokyo",
+    "Asia/Bangkok",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+)
+
+
+def working_hours_zone(now: datetime) -> str:
+    """Helsinki if it is 08:00 to 14:59 there now, else the zone whose clock is nearest 11:00."""
+    hours = {zone: now.astimezone(ZoneInfo(zone)) for zone in ZONES}
+    if 8 <= hours["Europe/Helsinki"].hour < 15:
+        return "Europe/Helsinki"
+    return min(ZONES, key=lambda zone: abs(hours[zone].hour * 60 + hours[zone].minute - 11 * 60))
+
+
+TIMEZONE = working_hours_zone(datetime.now(ZoneInfo("UTC")))
+LIVE_TIMEOUT_MS = 15_000  # an amendment: the outbox relay, the insertion, the event, the screen's reload
 PASSWORD = "dispatch-e2e-password"
 ADDRESSES = json.loads((Path(__file__).resolve().parents[2] / "backend/demo/data/addresses.json").read_text())
 PLAN_TIMEOUT_MS = 90_000  # the first plan of a session builds the road graph of the extract
@@ -53,6 +88,7 @@ class Organization:
     admin: httpx.Client
     emails: dict[str, str]
     orders: list[dict[str, Any]]
+    shift: tuple[str, str]
 
 
 def api_session(base_url: str, email: str) -> httpx.Client:
@@ -108,6 +144,12 @@ def organization(server: Server) -> Organization:
     driver = create(
         admin, "/api/users", {"email": emails["driver"], "name": "Dave Driver", "role": "driver", "password": PASSWORD}
     )
+    # The shift starts after now (rounded up to a quarter hour, 20 minutes on): the plan departs then.
+    local_now = datetime.now(ZoneInfo(TIMEZONE))
+    start = (local_now + timedelta(minutes=20 + 15)).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 15)
+    end = min(start + timedelta(hours=8), start.replace(hour=23, minute=59))
+    shift = (start.strftime("%H:%M"), end.strftime("%H:%M"))
     depot = ADDRESSES["depot"]
     depot_id = create(admin, "/api/locations", {"kind": "depot", **depot})["id"]
     for vehicle_name, profile, kg, driver_id in (("Van A", "van", 500.0, driver["id"]), ("Bike B", "bike", 60.0, None)):
@@ -120,8 +162,8 @@ def organization(server: Server) -> Organization:
                 "capacity_kg": kg,
                 "capacity_l": 3000.0,
                 "capacity_parcels": 5,  # nine parcels need both vehicles: two routes, two colours
-                "shift_start": "08:00:00",
-                "shift_end": "16:00:00",
+                "shift_start": f"{shift[0]}:00",
+                "shift_end": f"{shift[1]}:00",
                 "depot_id": depot_id,
                 "driver_id": driver_id,
             },
@@ -133,7 +175,7 @@ def organization(server: Server) -> Organization:
     # Heavier than any vehicle carries: the plan must leave it out and say why.
     piano = ADDRESSES["stops"][9]
     orders.append(create(admin, "/api/orders", {"recipient_name": "Piano Owner", "weight_kg": 2000.0, **piano}))
-    return Organization(name=name, admin=admin, emails=emails, orders=orders)
+    return Organization(name=name, admin=admin, emails=emails, orders=orders, shift=shift)
 
 
 @pytest.fixture
@@ -184,7 +226,7 @@ def assert_no_sideways_scroll(page: Any) -> None:
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
 
 
-def helsinki_clock(iso: str) -> str:
+def local_clock(iso: str) -> str:
     return datetime.fromisoformat(iso).astimezone(ZoneInfo(TIMEZONE)).strftime("%H:%M")
 
 
@@ -241,7 +283,7 @@ def test_dispatcher_plans_the_day_sees_it_on_the_map_publishes_and_follows_live_
     first_route = page.request.get(f"/api/routes/{plan['routes'][0]['id']}").json()
     first_stop = next(s for s in first_route["stops"] if s["order_id"] is not None)
     rows = page.locator("details.stops").first.get_by_test_id("stop-row")
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text(helsinki_clock(first_stop["planned_arrival_at"]))
+    expect(rows.nth(1).locator("td").nth(1)).to_have_text(local_clock(first_stop["planned_arrival_at"]))
     expect(page.get_by_text(f"organization's time zone ({TIMEZONE})")).to_be_visible()
     assert_no_sideways_scroll(page)
     screenshot(page, "draft")
@@ -253,47 +295,134 @@ def test_dispatcher_plans_the_day_sees_it_on_the_map_publishes_and_follows_live_
     expect(page.get_by_test_id("count-waiting")).to_have_text("1")
     assert organization.admin.get(f"/api/plans/{plan['id']}").json()["status"] == "published"
 
-    # A change elsewhere reaches the screen over /ws/dispatch. Until the server re-plans live, the
-    # amendment is simulated: the routes come back with later ETAs for two stops.
-    moved_stops = [s["id"] for s in first_route["stops"] if s["order_id"] is not None][-2:]
+    # "Add order" on a published day: the server's live re-planning places it at once, by cheapest insertion,
+    # and tells the screen (plan.revised on /ws/dispatch). The van with room is the one with four stops; the
+    # new order goes next to its first stop, so the arrivals after it move.
+    before = {r["id"]: organization.admin.get(f"/api/routes/{r['id']}").json() for r in plan["routes"]}
+    roomy = min(before.values(), key=lambda r: len(r["stops"]))
+    first_stop = next(s for s in roomy["stops"] if s["order_id"] is not None)
+    etas_before = {s["id"]: s["planned_arrival_at"] for r in before.values() for s in r["stops"] if s["order_id"]}
 
-    def later_etas(route: Any) -> None:
-        response = route.fetch()
-        body = response.json()
-        for stop in body["stops"]:
-            if stop["id"] in moved_stops:
-                at = datetime.fromisoformat(stop["planned_arrival_at"])
-                stop["planned_arrival_at"] = (at.replace(microsecond=0) + timedelta(minutes=7)).isoformat()
-        route.fulfill(response=response, json=body)
-
-    page.route(f"**/api/routes/{plan['routes'][0]['id']}", later_etas)
-    create(organization.admin, "/api/orders", {"recipient_name": "Phoned In", **ADDRESSES["stops"][10]})
-    expect(page.get_by_test_id("count-waiting")).to_have_text("2")
-    notice = page.get_by_test_id("revision-notice")
-    expect(notice).to_contain_text("Plan revised: 2 ETAs changed")
-    expect(page.get_by_test_id("eta-change")).to_have_count(2)
-    expect(page.get_by_test_id("eta-change").first).to_contain_text("(+7 min)")
-    expect(page.locator(".route-map .stop-marker-changed")).to_have_count(2)
-    screenshot(page, "revised")
-    page.unroute(f"**/api/routes/{plan['routes'][0]['id']}")
-
-    # "Add order": a click on the map gives the place.
     page.get_by_label("Recipient").fill("Walk-in Customer")
-    page.get_by_label("Address").fill("Somewhere on the map, Helsinki")
-    page.locator(".route-map").click(position={"x": 200, "y": 150})
+    page.get_by_label("Address").fill("Next door to the first stop, Helsinki")
+    page.locator(".route-map").click(position={"x": 200, "y": 150})  # a click on the map gives a place...
     expect(page.get_by_label("Latitude")).to_have_value(re.compile(r"^60\.\d{6}$"))
     expect(page.get_by_label("Longitude")).to_have_value(re.compile(r"^24\.\d{6}$"))
-    page.get_by_label("From").fill("10:00")
-    page.get_by_label("To", exact=True).fill("12:00")
+    page.get_by_label("Latitude").fill(f"{first_stop['lat'] + 0.0012:.6f}")  # ...typed ones do too
+    page.get_by_label("Longitude").fill(f"{first_stop['lon'] + 0.0012:.6f}")
+    page.get_by_label("From").fill(organization.shift[0])
+    page.get_by_label("To", exact=True).fill(organization.shift[1])
     page.get_by_label("Weight (kg)").fill("3")
     with page.expect_response("**/api/orders") as added:
         page.get_by_role("button", name="Add order").click()
     assert added.value.status == 201
     order = added.value.json()
-    assert helsinki_clock(order["window_start_at"]) == "10:00"
+    assert local_clock(order["window_start_at"]) == organization.shift[0]
     expect(page.get_by_text("Order for Walk-in Customer added.")).to_be_visible()
-    expect(page.get_by_test_id("count-waiting")).to_have_text("3")
-    screenshot(page, "order-added")
+
+    # The new stop is on the route, in the table and on the map, within seconds.
+    stop_rows = page.get_by_test_id("stop-row")
+    expect(stop_rows.filter(has_text="Walk-in Customer")).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator(".route-map .stop-marker")).to_have_count(10)
+    expect(page.get_by_test_id("count-planned")).to_have_text("10")
+    expect(page.get_by_test_id("count-waiting")).to_have_text("1")  # the piano, still
+
+    # The notice says what the server said: why, and its counts.
+    revised = revision_for(organization.admin, lambda p: order["id"] in p["diff"]["added"])
+    assert revised["reason"] == "order created"
+    assert revised["diff"]["added"] == [order["id"]] and revised["diff"]["churn"] == 0
+    assert revised["eta_changes"] >= 1, "a stop added before others moves their arrivals"
+    notice = page.get_by_test_id("revision-notice")
+    expect(notice).to_contain_text(f"New order placed: +1 stop, {count(revised['eta_changes'], 'ETA')} changed")
+
+    # Old → new ETAs, the old one as it was on screen: what the server had before the amendment.
+    moved = page.get_by_test_id("eta-change")
+    expect(moved.first).to_be_visible()
+    etas_after = {
+        s["id"]: s["planned_arrival_at"]
+        for r in plan["routes"]
+        for s in organization.admin.get(f"/api/routes/{r['id']}").json()["stops"]
+        if s["order_id"]
+    }
+    changed = [s for s in etas_before if local_clock(etas_before[s]) != local_clock(etas_after[s])]
+    assert changed, "the server moved no arrival"
+    for index in range(moved.count()):
+        was = moved.nth(index).locator("del time").get_attribute("datetime") or ""
+        now = moved.nth(index).locator("ins time").get_attribute("datetime") or ""
+        assert was in {etas_before[s] for s in changed}, f"{was} was not an arrival the server moved"
+        assert datetime.fromisoformat(now) != datetime.fromisoformat(was)
+    expect(moved.first).to_contain_text(re.compile(r"\d\d:\d\d.*→.*\d\d:\d\d.*\([+\u2212]\d+ min\)"))
+    expect(page.locator(".route-map .stop-marker-changed").first).to_be_visible()
+    assert_no_sideways_scroll(page)
+    screenshot(page, "revised")
+
+    # Both vans are full now: an order phoned in is left out, and the notice says why.
+    late = create(
+        organization.admin, "/api/orders", {"recipient_name": "Too Late", "weight_kg": 1.0, **ADDRESSES["stops"][11]}
+    )
+    unplaced = page.get_by_test_id("revision-unplaced")
+    expect(unplaced).to_contain_text("Too Late", timeout=LIVE_TIMEOUT_MS)
+    expect(unplaced).to_contain_text("Vehicles are full")
+    expect(page.get_by_test_id("unassigned").filter(has_text="Too Late")).to_contain_text("New")
+    expect(page.get_by_test_id("count-waiting")).to_have_text("2")
+    assert any(
+        u["order_id"] == late["id"] and u["reason"] == "fleet_full"
+        for u in organization.admin.get(f"/api/plans/{plan['id']}").json()["unassigned"]
+    )
+    screenshot(page, "unplaced")
+
+    # A cancelled order leaves its route at once; the room it frees takes the order left out.
+    gone = next(s for s in roomy["stops"] if s["order_id"] is not None and s["order_id"] != order["id"])
+    gone_name = next(o["recipient_name"] for o in organization.orders if o["id"] == gone["order_id"])
+    response = organization.admin.post(
+        f"/api/orders/{gone['order_id']}/transitions", json={"to": "cancelled", "reason": "customer called"}
+    )
+    assert response.status_code == 200, response.text
+    expect(stop_rows.filter(has_text=gone_name)).to_have_count(0, timeout=LIVE_TIMEOUT_MS)
+    expect(notice).to_contain_text("Order cancelled")
+    expect(stop_rows.filter(has_text="Too Late")).to_have_count(1, timeout=LIVE_TIMEOUT_MS)
+    expect(page.get_by_test_id("revision-unplaced")).to_have_count(0)
+    expect(page.locator(".route-map .stop-marker")).to_have_count(10)
+    cancelled = revision_for(organization.admin, lambda p: gone["order_id"] in p["diff"]["removed"])
+    assert cancelled["reason"] == "order status_changed"
+    screenshot(page, "cancelled")
+
+    page.get_by_role("button", name="Dismiss").click()
+    expect(notice).to_have_count(0)
+
+    # "Withdraw route": a dialog asks why; the route's open stops leave it (the other van is full: left out).
+    card = page.get_by_test_id("route-card").filter(has_text="Van A")
+    card.get_by_role("button", name="Withdraw route").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("heading", name="Withdraw Van A?")).to_be_visible()
+    dialog.get_by_label("Reason").fill("Van broken down")
+    screenshot(page, "withdraw-dialog")
+    with page.expect_response(re.compile(r"/api/routes/[0-9a-f-]+/withdraw$")) as withdrawn:
+        dialog.get_by_role("button", name="Withdraw route").click()
+    assert withdrawn.value.status == 200, withdrawn.value.text()
+    expect(dialog).to_have_count(0)
+    expect(card.get_by_test_id("route-status")).to_have_text("Withdrawn")
+    expect(card.get_by_role("button", name="Withdraw route")).to_have_count(0)
+    expect(notice).to_contain_text("Route withdrawn", timeout=LIVE_TIMEOUT_MS)
+    expect(page.locator(".route-map path.route-line")).to_have_count(1)
+    screenshot(page, "withdrawn")
+
+
+def count(n: int, one: str) -> str:
+    return f"{n} {one if n == 1 else one + 's'}"
+
+
+def revision_for(admin: httpx.Client, matches: Any, timeout_s: float = LIVE_TIMEOUT_MS / 1000) -> dict[str, Any]:
+    """The payload of the newest `plan.revised` event that matches, as the server recorded it."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        items = admin.get("/api/events", params={"type": "plan.revised", "limit": 50}).json()["items"]
+        found = [e["payload"] for e in items if e["type"] == "plan.revised" and matches(e["payload"])]
+        if found:
+            return min(found, key=lambda p: p["revision"])
+        assert time.monotonic() < deadline, "no plan.revised event came"
+        time.sleep(0.2)
 
 
 def test_publishing_an_older_revision_shows_the_servers_reason(
@@ -351,6 +480,9 @@ def test_the_screen_fits_a_tablet(tablet: Any, organization: Organization, scree
     page.goto("/dispatch")
     sign_in(page, organization.emails["dispatcher"])
     expect(page.get_by_test_id("plan-status")).to_be_visible()  # the newest plan of the day opens by itself
+    # the published revision, amended live (one route withdrawn), rather than the newest draft
+    page.get_by_role("button", name=re.compile(r"Revision 1\b")).click()
+    expect(page.get_by_test_id("plan-status")).to_have_text("Published")
     expect(page.locator(".route-map path.route-line").first).to_be_visible()
     assert_no_sideways_scroll(page)
     screenshot(page, "tablet")

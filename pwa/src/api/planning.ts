@@ -212,3 +212,8 @@ export interface Location {
 export function listLocations(client: ApiClient = api): Promise<Page<Location>> {
   return client.get(`/api/locations?limit=${MAX_PAGE}`);
 }
+
+/** Takes a live route out; 409 route-not-withdrawable when it is not published or in progress. */
+export function withdrawRoute(routeId: string, reason: string, client: ApiClient = api): Promise<RouteSummary> {
+  return client.post(`/api/routes/${encodeURIComponent(routeId)}/withdraw`, { reason });
+}

@@ -1,6 +1,7 @@
 // The open plan: its status and totals, Publish, the map, a card per route, the orders left out
 // and every route's stops in a table (the same facts as the map, for those who don't use it).
 import { useSignal } from "@preact/signals";
+import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { OrderSummary, Plan, Route, RouteSummary, Stop } from "../../api/planning";
 import {
@@ -21,13 +22,14 @@ import {
   type ShownRevision,
 } from "../../state/dispatch";
 import { assignRouteStyles, type RouteStyle } from "./colours";
-import { publishOpenPlan } from "./dispatch-actions";
+import { dismissRevision, publishOpenPlan, withdrawRoute } from "./dispatch-actions";
 import { count, formatClock, formatDuration, formatKm, formatLongDate, formatWindow, isoDuration } from "./format";
 import { dispatchErrorMessage } from "./messages";
 import { formatEtaDelta } from "./revision-diff";
+import { revisionLog, type RevisionLog } from "./revision-log";
 import { RouteMap, type MappedRoute } from "./RouteMap";
 import { numberStops, routeSpan } from "./stops";
-import { planStatusText, stopKindText, unassignedReasonText } from "./wording";
+import { planStatusText, routeStatusText, stopKindText, unassignedReasonText } from "./wording";
 
 const EMPTY_FLEET: Fleet = { vehicles: [], vehicleById: new Map(), personById: new Map(), depots: [] };
 
@@ -51,6 +53,7 @@ export function PlanPanel() {
   const zone = timeZone.value;
   const revision = shownRevision.value;
   const changes = plan && revision?.planId === plan.id ? revision : null;
+  const log = plan && revisionLog.value?.planId === plan.id ? revisionLog.value : null;
   const highlighted = useMemo(
     () => new Set(changes ? [...changes.diff.added, ...changes.diff.moved, ...changes.diff.etaChanges.map((c) => c.stopId)] : []),
     [changes],
@@ -78,7 +81,9 @@ export function PlanPanel() {
   const mapped = useMemo(
     (): MappedRoute[] =>
       routes.flatMap((r) =>
-        r.detail.status === "ready" ? [{ id: r.summary.id, name: r.name, style: r.style, route: r.detail.value }] : [],
+        r.detail.status === "ready" && r.summary.status !== "withdrawn"
+          ? [{ id: r.summary.id, name: r.name, style: r.style, route: r.detail.value }]
+          : [],
       ),
     [routes],
   );
@@ -128,7 +133,7 @@ export function PlanPanel() {
   return (
     <>
       <PlanSummaryCard plan={plan} />
-      {changes && <RevisionNotice revision={changes} />}
+      {changes && <RevisionNotice revision={changes} log={log} orders={orders} />}
       <section class="card plan-map" aria-labelledby="map-heading">
         <h2 id="map-heading" class="visually-hidden">
           Map
@@ -136,8 +141,8 @@ export function PlanPanel() {
         {map}
         {routes.some((r) => r.detail.status === "loading") && <p class="muted">Drawing the routes…</p>}
       </section>
-      <RouteCards routes={routes} selected={selected} timeZone={zone} />
-      <UnassignedList plan={plan} orders={orders} />
+      <RouteCards routes={routes} selected={selected} timeZone={zone} published={plan.status === "published"} />
+      <UnassignedList plan={plan} orders={orders} fresh={new Set(log?.unplaced.map((u) => u.orderId) ?? [])} />
       <StopTables
         routes={routes}
         orders={orders}
@@ -273,27 +278,66 @@ export function travelTimesText(source: string | undefined): string {
   return `Travel times: ${source}.`;
 }
 
-/** "Plan revised: +1 stop, 3 ETAs changed", until the dispatcher has read it. */
-function RevisionNotice(props: { revision: ShownRevision }) {
+/**
+ * "Plan revised" with a line per live amendment since the dispatcher last dismissed it, in the server's
+ * words ("New order placed: +1 stop, 3 ETAs changed"), and the orders it could not place, with why.
+ */
+function RevisionNotice(props: {
+  revision: ShownRevision;
+  log: RevisionLog | null;
+  orders: ReadonlyMap<string, OrderSummary>;
+}) {
   const { diff } = props.revision;
+  const lines = props.log?.lines ?? [props.revision.notice.replace(/^Plan revised: /, "")];
+  const unplaced = props.log?.unplaced ?? [];
+  const onRoutes = diff.etaChanges.length > 0 || diff.added.length > 0 || diff.moved.length > 0;
   return (
     <section class="card revision-notice" role="status" aria-labelledby="revision-heading" data-testid="revision-notice">
       <div class="revision-notice-head">
-        <h2 id="revision-heading">{props.revision.notice}</h2>
-        <button type="button" class="button button-secondary" onClick={() => (shownRevision.value = null)}>
+        <h2 id="revision-heading">Plan revised</h2>
+        <button type="button" class="button button-secondary" onClick={dismissRevision}>
           Dismiss
         </button>
       </div>
+      {lines.length > 0 && (
+        <ul class="revision-lines">
+          {lines.map((line, index) => (
+            <li key={index} data-testid="revision-line">
+              {line}
+            </li>
+          ))}
+        </ul>
+      )}
+      {unplaced.length > 0 && (
+        <div class="revision-unplaced">
+          <h3>Could not be placed</h3>
+          <ul>
+            {unplaced.map((item) => {
+              const order = props.orders.get(item.orderId);
+              return (
+                <li key={item.orderId} data-testid="revision-unplaced">
+                  <strong>{order ? order.recipient_name : `Order ${item.orderId.slice(-8)}`}</strong>
+                  {": "}
+                  {item.reasonText}
+                  {item.detail && <span class="muted"> · {item.detail}</span>}
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
       <p class="muted">
-        {diff.etaChanges.length > 0 || diff.added.length > 0 || diff.moved.length > 0
-          ? "Changed stops are marked in the stop lists and ringed on the map."
-          : "The stops that left the plan are waiting for a plan again."}
+        {onRoutes
+          ? "Changed stops are marked in the stop lists and ringed on the map; old → new times are against what was on screen before."
+          : diff.removed.length > 0
+            ? "The stops that left the plan are no longer on any route."
+            : "No route changed."}
       </p>
     </section>
   );
 }
 
-function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZone: string }) {
+function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZone: string; published: boolean }) {
   if (props.routes.length === 0) {
     return (
       <section class="card" aria-labelledby="routes-heading">
@@ -320,6 +364,11 @@ function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZ
               <div class="route-card-head">
                 <Swatch style={route.style} />
                 <h3 class="route-card-name">{route.name}</h3>
+                {route.summary.status === "withdrawn" && (
+                  <span class="chip chip-route-withdrawn" data-testid="route-status">
+                    {routeStatusText(route.summary.status)}
+                  </span>
+                )}
               </div>
               <p class="route-card-driver">{route.driver ? `Driver: ${route.driver}` : "No driver assigned"}</p>
               <dl class="route-card-facts">
@@ -347,24 +396,114 @@ function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZ
                 </div>
               </dl>
               <div class="route-card-actions">
-                <button
-                  type="button"
-                  class="button button-secondary"
-                  aria-pressed={isSelected ? "true" : "false"}
-                  onClick={() => (selectedRouteId.value = isSelected ? null : route.summary.id)}
-                >
-                  <span class="visually-hidden">{route.name}: </span>
-                  {isSelected ? "Highlighted on map" : "Highlight on map"}
-                </button>
+                {route.summary.status !== "withdrawn" && ( // a withdrawn route is not on the map
+                  <button
+                    type="button"
+                    class="button button-secondary"
+                    aria-pressed={isSelected ? "true" : "false"}
+                    onClick={() => (selectedRouteId.value = isSelected ? null : route.summary.id)}
+                  >
+                    <span class="visually-hidden">{route.name}: </span>
+                    {isSelected ? "Highlighted on map" : "Highlight on map"}
+                  </button>
+                )}
                 <a class="button button-secondary" href={`#stops-${route.summary.id}`} onClick={() => openStops(route.summary.id)}>
                   <span class="visually-hidden">{route.name}: </span>Stop list
                 </a>
+                {props.published && WITHDRAWABLE.has(route.summary.status) && (
+                  <WithdrawRoute routeId={route.summary.id} name={route.name} />
+                )}
               </div>
             </li>
           );
         })}
       </ul>
     </section>
+  );
+}
+
+/** A route the server lets a dispatcher take out (backend/routing/service.py, withdraw_route). */
+const WITHDRAWABLE: ReadonlySet<string> = new Set(["published", "in_progress"]);
+
+/**
+ * "Withdraw route": a dialog asks why (kept in the event log), then the server skips the route's open
+ * stops and live re-planning hands them to the other routes. A refusal shows the server's words.
+ */
+function WithdrawRoute(props: { routeId: string; name: string }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const reason = useSignal("");
+  const errorId = `withdraw-error-${props.routeId}`;
+
+  function open() {
+    error.value = null;
+    reason.value = "";
+    dialog.current?.showModal();
+  }
+
+  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy.value) return;
+    const why = reason.value.trim();
+    if (!why) {
+      error.value = "Say why the route is withdrawn: the drivers and the log need it.";
+      return;
+    }
+    busy.value = true;
+    error.value = null;
+    try {
+      await withdrawRoute(props.routeId, why);
+      dialog.current?.close();
+    } catch (failure) {
+      error.value = dispatchErrorMessage(failure);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return (
+    <>
+      <button type="button" class="button button-secondary button-danger" onClick={open}>
+        <span class="visually-hidden">{props.name}: </span>Withdraw route
+      </button>
+      <dialog ref={dialog} class="withdraw-dialog" aria-labelledby={`withdraw-heading-${props.routeId}`}>
+        <form class="form" method="dialog" onSubmit={submit} aria-describedby={error.value ? errorId : undefined}>
+          <h2 id={`withdraw-heading-${props.routeId}`}>Withdraw {props.name}?</h2>
+          <p>
+            Its stops not yet done leave this route and live re-planning gives them to the other vehicles; any
+            that do not fit are left out. Stops already done stay done.
+          </p>
+          <div class="field">
+            <label for={`withdraw-reason-${props.routeId}`}>Reason</label>
+            <input
+              id={`withdraw-reason-${props.routeId}`}
+              name="reason"
+              maxLength={200}
+              autocomplete="off"
+              placeholder="Driver ill, van broken down…"
+              value={reason.value}
+              onInput={(event) => (reason.value = event.currentTarget.value)}
+              required
+            />
+          </div>
+          {error.value && (
+            <p id={errorId} class="form-error" role="alert">
+              {error.value}
+            </p>
+          )}
+          <div class="dialog-actions">
+            <button type="button" class="button button-secondary" onClick={() => dialog.current?.close()}>
+              Keep the route
+            </button>
+            <button type="submit" class="button button-danger-solid" aria-disabled={busy.value ? "true" : undefined}>
+              {busy.value && <span class="spinner" aria-hidden="true" />}
+              {busy.value ? "Withdrawing…" : "Withdraw route"}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
   );
 }
 
@@ -391,7 +530,7 @@ function Swatch(props: { style: RouteStyle }) {
   );
 }
 
-function UnassignedList(props: { plan: Plan; orders: ReadonlyMap<string, OrderSummary> }) {
+function UnassignedList(props: { plan: Plan; orders: ReadonlyMap<string, OrderSummary>; fresh: ReadonlySet<string> }) {
   const left = props.plan.unassigned;
   return (
     <section class="card" aria-labelledby="unassigned-heading">
@@ -407,6 +546,7 @@ function UnassignedList(props: { plan: Plan; orders: ReadonlyMap<string, OrderSu
                 <p class="unassigned-who">
                   <strong>{order ? order.recipient_name : `Order ${item.order_id.slice(-8)}`}</strong>
                   {order && <span class="muted"> · {order.address}</span>}
+                  {props.fresh.has(item.order_id) && <span class="chip chip-change">New</span>}
                 </p>
                 <p class="unassigned-reason">{unassignedReasonText(item.reason)}</p>
                 {item.detail && <p class="muted unassigned-detail">{item.detail}</p>}
@@ -539,7 +679,7 @@ function StopTable(props: {
 
 /** What happens at a stop, and the window the customer was promised when the stop is at their door. */
 function stopNote(stop: Stop, order: OrderSummary | undefined, serviceDate: string, timeZone: string): string {
-  const what = stopKindText(stop.kind, order?.kind);
+  const what = stop.status === "skipped" ? `${stopKindText(stop.kind, order?.kind)} · skipped` : stopKindText(stop.kind, order?.kind);
   const atTheCustomer = stop.kind === "pickup" || (stop.kind === "delivery" && order?.kind !== "return");
   if (!order?.window_start_at || !atTheCustomer) return what;
   return `${what} · window ${formatWindow(order.window_start_at, order.window_end_at, serviceDate, timeZone)}`;

@@ -17,6 +17,7 @@ import {
   listVehicles,
   MAX_PAGE,
   publishPlan,
+  withdrawRoute as postWithdrawRoute,
   type OrderCreate,
   type OrderSummary,
   type Plan,
@@ -42,7 +43,8 @@ import { session } from "../../state/session";
 import { todayIn } from "./format";
 import { mergeRefresh, refreshFor, type Refresh } from "./live-events";
 import { dispatchErrorMessage } from "./messages";
-import { diffSnapshots, revisionNotice, snapshotRoutes } from "./revision-diff";
+import { diffSnapshots, snapshotRoutes } from "./revision-diff";
+import { nextRevisionLog, revisionLog, revisionLogText } from "./revision-log";
 
 /** How long the solver may search by default; the answer comes in about this time plus the matrices. */
 export const DEFAULT_TIME_BUDGET_S = 5;
@@ -84,6 +86,7 @@ export async function loadBoard(): Promise<void> {
     knownOrders.value = new Map();
     selectedRouteId.value = null;
     shownRevision.value = null;
+    revisionLog.value = null;
     pickedPoint.value = null;
   });
   await loadOrganization();
@@ -185,6 +188,7 @@ function showPlan(plan: Plan | null): void {
       routeDetails.value = new Map(plan?.routes.map((r) => [r.id, { status: "loading" } as const]) ?? []);
       selectedRouteId.value = null;
       shownRevision.value = null;
+      revisionLog.value = null;
     }
   });
   if (plan) void loadRoutes(plan);
@@ -304,16 +308,36 @@ export async function refreshFromLive(refresh: Refresh): Promise<void> {
     const routes = await fetchRoutes(plan);
     if (serviceDate.value !== date || openPlan.value?.id !== shown?.id) return; // the dispatcher moved on
     const after = readyRoutes(routes);
-    const diff = before && after ? diffSnapshots(snapshotRoutes(before), snapshotRoutes(after)) : null;
-    const notice = diff ? revisionNotice(diff) : null;
+    const samePlan = shown?.id === plan.id;
+    // Amendments add up until the dispatcher dismisses the notice: old → new from what they last saw.
+    const log = samePlan && shownRevision.value?.planId === plan.id ? revisionLog.value : null;
+    const base = log?.base ?? (before ? snapshotRoutes(before) : null);
+    const diff = base && after ? diffSnapshots(base, snapshotRoutes(after)) : null;
+    const next =
+      diff && shown
+        ? nextRevisionLog({
+            log,
+            planId: plan.id,
+            before: base ?? new Map(),
+            beforeUnassigned: samePlan ? shown.unassigned : plan.unassigned,
+            afterUnassigned: plan.unassigned,
+            revisions: refresh.revisions ?? [],
+            step: before ? diffSnapshots(snapshotRoutes(before), snapshotRoutes(after ?? [])) : diff,
+            cause: refresh.cause,
+          })
+        : null;
     batch(() => {
-      const samePlan = shown?.id === plan.id;
       openPlan.value = plan;
       routeDetails.value = routes;
       if (!samePlan || !plan.routes.some((r) => r.id === selectedRouteId.value)) selectedRouteId.value = null;
       // A revision made here ("Plan the day") is already on screen: no diff, nothing to announce.
-      if (diff && notice) shownRevision.value = { planId: plan.id, diff, notice: withReason(notice, refresh.reason) };
-      else if (!samePlan) shownRevision.value = null;
+      if (diff && next) {
+        shownRevision.value = { planId: plan.id, diff, notice: revisionLogText(next) };
+        revisionLog.value = next;
+      } else if (!samePlan) {
+        shownRevision.value = null;
+        revisionLog.value = null;
+      }
     });
   } catch (error) {
     noticeSignedOut(error);
@@ -321,8 +345,26 @@ export async function refreshFromLive(refresh: Refresh): Promise<void> {
   }
 }
 
-function withReason(notice: string, reason: string | undefined): string {
-  return reason ? `${notice} (${reason.replaceAll("_", " ")})` : notice;
+/** Forgets what the live amendments changed: the dispatcher has read it. */
+export function dismissRevision(): void {
+  batch(() => {
+    shownRevision.value = null;
+    revisionLog.value = null;
+  });
+}
+
+/**
+ * Takes a live route out (driver unavailable, vehicle broken down): the server skips its open stops and
+ * live re-planning hands them to the other routes. Throws ApiError (409 when it is not live) for the dialog.
+ */
+export async function withdrawRoute(routeId: string, reason: string): Promise<void> {
+  try {
+    await postWithdrawRoute(routeId, reason);
+  } catch (error) {
+    noticeSignedOut(error);
+    throw error;
+  }
+  await refreshFromLive({ plans: true, orders: true });
 }
 
 /** Listens on /ws/dispatch while the screen is open; returns the way to stop. */

@@ -31,4 +31,20 @@ describe("refreshFor", () => {
     expect(merged).toEqual({ plans: true, orders: true, reason: "order_cancelled" });
     expect(mergeRefresh(null, { plans: true, orders: false })).toEqual({ plans: true, orders: false });
   });
+
+  it("carries the server's account of a live amendment, and keeps every one of a burst", () => {
+    const payload = { service_date: "2026-11-25", revision: 2, reason: "order created", diff: { added: ["o"] }, eta_changes: 1 };
+    const refresh = refreshFor({ ...event("plan.revised", payload), subject_id: "p1" }, "2026-11-25");
+    expect(refresh?.revisions).toEqual([
+      { planId: "p1", revision: 2, reason: "order created", added: 1, removed: 0, moved: 0, etaChanges: 1 },
+    ]);
+    const merged = mergeRefresh(refresh, refresh ?? { plans: true, orders: true });
+    expect(merged.revisions).toHaveLength(2);
+  });
+
+  it("names the route event that set a reload off", () => {
+    const refresh = refreshFor(event("route.withdrawn", { service_date: "2026-11-25", reason: "van broke" }), "2026-11-25");
+    expect(refresh?.cause).toBe("route.withdrawn");
+    expect(mergeRefresh(refresh, { plans: true, orders: true }).cause).toBe("route.withdrawn");
+  });
 });

@@ -1,11 +1,16 @@
 // Which live events make the dispatch screen reload what: pure, so the rules are tested.
 import type { LiveEvent } from "../../api/live";
+import { parsePlanRevised, type PlanRevised } from "./plan-revised";
 
 /** What to fetch again. `reason` is the server's word for a revision ("order_added"), when it gave one. */
 export interface Refresh {
   plans: boolean;
   orders: boolean;
   reason?: string;
+  /** The type of the last route event of the burst ("route.withdrawn"), to name a change before the server does. */
+  cause?: string;
+  /** The server's accounts of live amendments (plan.revised) in the order they came. */
+  revisions?: PlanRevised[];
 }
 
 /**
@@ -20,10 +25,13 @@ export function refreshFor(event: LiveEvent, shownDate: string): Refresh | null 
   const day = event.payload["service_date"];
   if (typeof day === "string" && day !== shownDate) return null;
   const reason = event.payload["reason"];
+  const revised = action === "revised" ? parsePlanRevised(event.subject_id, event.payload) : null;
   return {
     plans: true,
     orders: action === "published" || action === "revised",
     ...(typeof reason === "string" && reason ? { reason } : {}),
+    ...(revised ? { revisions: [revised] } : {}),
+    ...(domain === "route" ? { cause: event.type } : {}),
   };
 }
 
@@ -31,5 +39,13 @@ export function refreshFor(event: LiveEvent, shownDate: string): Refresh | null 
 export function mergeRefresh(a: Refresh | null, b: Refresh): Refresh {
   if (!a) return b;
   const reason = b.reason ?? a.reason;
-  return { plans: a.plans || b.plans, orders: a.orders || b.orders, ...(reason ? { reason } : {}) };
+  const revisions = [...(a.revisions ?? []), ...(b.revisions ?? [])];
+  const cause = b.cause ?? a.cause;
+  return {
+    plans: a.plans || b.plans,
+    orders: a.orders || b.orders,
+    ...(reason ? { reason } : {}),
+    ...(revisions.length > 0 ? { revisions } : {}),
+    ...(cause ? { cause } : {}),
+  };
 }

@@ -94,4 +94,12 @@ describe("formatEtaDelta", () => {
     expect(formatEtaDelta(420)).toBe("+7 min");
     expect(formatEtaDelta(-150)).toBe("−3 min");
   });
+
+  it("leaves out a withdrawn route's skipped stops: the order's live stop is on another route", () => {
+    const skipped = { ...stop("s4", "o4", "2026-11-25T07:15:00Z"), status: "skipped" };
+    const after = [BEFORE[0]!, route("bike", [skipped]), route("van2", [stop("s5", "o4", "2026-11-25T07:40:00Z")])];
+    const diff = diffSnapshots(snapshotRoutes(BEFORE), snapshotRoutes(after));
+    expect(diff.moved).toEqual(["s5"]);
+    expect(diff.removed).toEqual([]);
+  });
 });

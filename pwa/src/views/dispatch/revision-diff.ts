@@ -23,6 +23,8 @@ export function snapshotRoutes(routes: Iterable<Pick<Route, "vehicle_id" | "stop
   for (const route of routes) {
     for (const stop of route.stops) {
       if (stop.order_id === null) continue; // the depot and breaks: not what a dispatcher follows
+      // a withdrawn route keeps its skipped stops for the record; the order's live stop is elsewhere
+      if (stop.status === "skipped") continue;
       snapshot.set(`${stop.order_id}:${stop.kind}`, {
         stopId: stop.id,
         orderId: stop.order_id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { humanize, orderStatusText, planStatusText, stopKindText, unassignedReasonText } from "./wording";
+import { humanize, orderStatusText, planStatusText, routeStatusText, stopKindText, unassignedReasonText } from "./wording";
 
 describe("wording", () => {
   it("says why an order was left out in plain words", () => {
@@ -21,5 +21,10 @@ describe("wording", () => {
     expect(stopKindText("delivery", "store_pickup")).toBe("Deliver to the store");
     expect(stopKindText("delivery")).toBe("Delivery");
     expect(stopKindText("start")).toBe("Leave the depot");
+  });
+
+  it("names a route's status, a withdrawn one too", () => {
+    expect(routeStatusText("withdrawn")).toBe("Withdrawn");
+    expect(routeStatusText("in_progress")).toBe("On the road");
   });
 });

@@ -78,3 +78,15 @@ export function stopKindText(kind: string, orderKind?: string): string {
       return humanize(kind);
   }
 }
+
+const ROUTE_STATUSES: Record<string, string> = {
+  draft: "Draft",
+  published: "Published",
+  in_progress: "On the road",
+  completed: "Completed",
+  withdrawn: "Withdrawn",
+};
+
+export function routeStatusText(status: string): string {
+  return ROUTE_STATUSES[status] ?? humanize(status);
+}
