@@ -315,6 +315,7 @@ async def orders_in_status(
     order_ids: list[UUID] | None = None,
     window_from: datetime | None = None,
     window_to: datetime | None = None,
+    planning_only: bool = False,
 ) -> list[Order]:
     """Orders of the caller's organization in these states (optionally only these ids, or only those whose
     window starts between window_from and window_to, or that have none), without parcels."""
@@ -325,4 +326,5 @@ async def orders_in_status(
         order_ids=order_ids,
         window_from=window_from,
         window_to=window_to,
+        planning_only=planning_only,
     )

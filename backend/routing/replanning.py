@@ -113,7 +113,11 @@ async def load(
     # the orders on the plan's routes, and those waiting for a plan whose window starts on this day (or have
     # none): the backlog of other days is not read
     waiting = await orders.orders_in_status(
-        session, principal=principal, statuses=sorted(ON_ROUTE, key=str), order_ids=sorted(on_routes, key=str)
+        session,
+        principal=principal,
+        statuses=sorted(ON_ROUTE, key=str),
+        order_ids=sorted(on_routes, key=str),
+        planning_only=True,
     )
     waiting += await orders.orders_in_status(
         session,
@@ -121,6 +125,7 @@ async def load(
         statuses=sorted(set(PLANNABLE.values()), key=str),
         window_from=start - timedelta(hours=12),
         window_to=start + timedelta(hours=36),
+        planning_only=True,
     )
     today = now.astimezone(start.tzinfo).date()
     live_days = await repository.live_service_dates(session, organization_id=organization_id, since=today)
