@@ -106,7 +106,7 @@ async def demo_exists(session: AsyncSession) -> bool:
     return await session.scalar(select(Organization.id).where(Organization.name == ORGANIZATION_NAME)) is not None
 
 
-LAST_SEED_HOUR = 14  # after this (Helsinki time) the demo's orders are for the next day, so a whole day is left
+LAST_SEED_HOUR = 15  # from this hour (Helsinki time) the demo's orders are for the next day, so a whole day is left
 
 
 def demo_day(now: datetime | None = None) -> date:

@@ -60,5 +60,6 @@ def test_the_demo_day_is_today_until_the_afternoon_then_tomorrow():
     helsinki = ZoneInfo("Europe/Helsinki")
     assert demo_day(datetime(2026, 11, 25, 9, 0, tzinfo=helsinki)).isoformat() == "2026-11-25"
     assert demo_day(datetime(2026, 11, 25, 13, 59, tzinfo=helsinki)).isoformat() == "2026-11-25"
-    assert demo_day(datetime(2026, 11, 25, 14, 0, tzinfo=helsinki)).isoformat() == "2026-11-26"
+    assert demo_day(datetime(2026, 11, 25, 14, 59, tzinfo=helsinki)).isoformat() == "2026-11-25"
+    assert demo_day(datetime(2026, 11, 25, 15, 0, tzinfo=helsinki)).isoformat() == "2026-11-26"
     assert demo_day(datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("UTC"))).isoformat() == "2026-11-26"  # 01:30 there

@@ -40,7 +40,7 @@ import {
   type Loadable,
 } from "../../state/dispatch";
 import { session } from "../../state/session";
-import { todayIn } from "./format";
+import { planningDayIn } from "./format";
 import { mergeRefresh, refreshFor, type Refresh } from "./live-events";
 import { dispatchErrorMessage } from "./messages";
 import { diffSnapshots, snapshotRoutes } from "./revision-diff";
@@ -90,7 +90,7 @@ export async function loadBoard(): Promise<void> {
     pickedPoint.value = null;
   });
   await loadOrganization();
-  serviceDate.value = todayIn(timeZone.value);
+  serviceDate.value = planningDayIn(timeZone.value);
   await Promise.all([loadWaitingOrders(), loadFleet(), loadDayPlans({ openNewest: openPlan.value === null })]);
 }
 

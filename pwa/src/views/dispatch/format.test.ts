@@ -8,6 +8,7 @@ import {
   formatLongDate,
   formatWindow,
   isoDuration,
+  planningDayIn,
   todayIn,
   zonedTimeToIso,
 } from "./format";
@@ -46,6 +47,14 @@ describe("clock times in the organization's time zone", () => {
     expect(dateIn("2026-11-25T22:30:00Z", "Europe/Helsinki")).toBe("2026-11-26");
     expect(todayIn("Europe/Helsinki", new Date("2026-11-25T22:30:00Z"))).toBe("2026-11-26");
     expect(todayIn("UTC", new Date("2026-11-25T22:30:00Z"))).toBe("2026-11-25");
+  });
+
+  it("opens on today in the morning and on tomorrow from 15:00, in the organization's zone", () => {
+    expect(planningDayIn("Europe/Helsinki", new Date("2026-11-25T06:00:00Z"))).toBe("2026-11-25");
+    expect(planningDayIn("Europe/Helsinki", new Date("2026-11-25T12:59:00Z"))).toBe("2026-11-25");
+    expect(planningDayIn("Europe/Helsinki", new Date("2026-11-25T13:00:00Z"))).toBe("2026-11-26");
+    expect(planningDayIn("Europe/Helsinki", new Date("2026-11-25T22:30:00Z"))).toBe("2026-11-26");
+    expect(planningDayIn("Pacific/Honolulu", new Date("2026-11-25T22:30:00Z"))).toBe("2026-11-25");
   });
 
   it("writes a window on the day planned without its date, on another day with it", () => {

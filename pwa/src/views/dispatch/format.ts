@@ -5,6 +5,18 @@ export function todayIn(timeZone: string, at: Date = new Date()): string {
   return dateIn(at.toISOString(), timeZone);
 }
 
+/** From this hour on, a dispatcher opening the screen is planning tomorrow (the demo seeds by the same rule). */
+export const TOMORROW_FROM_HOUR = 15;
+
+/** The day the screen opens on: the organization's today, or tomorrow once the afternoon is under way. */
+export function planningDayIn(timeZone: string, at: Date = new Date()): string {
+  const hour = Number(
+    new Intl.DateTimeFormat("en-GB", { timeZone, hourCycle: "h23", hour: "2-digit" }).format(at),
+  );
+  if (hour < TOMORROW_FROM_HOUR) return todayIn(timeZone, at);
+  return todayIn(timeZone, new Date(at.getTime() + 24 * 3600 * 1000));
+}
+
 /** Minutes the zone is ahead of UTC at an instant (120 for Helsinki in summer). */
 function offsetMinutes(atMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat("en-GB", {
