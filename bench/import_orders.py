@@ -24,17 +24,14 @@ import cProfile
 import csv
 import hashlib
 import io
-import json
 import logging
 import os
-import platform
 import pstats
 import random
 import re
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,7 +39,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,14 +48,21 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
+from common import (  # noqa: E402
+    RESULTS_DIR,
+    machine_info,
+    organization_with_admin,
+    quiet_logs,
+    run_line,
+    serve_app,
+    write_results,
+)
 from sqlalchemy import func, make_url, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 from uuid_utils.compat import uuid7  # noqa: E402
 
 from backend.accounts import service as accounts  # noqa: E402
-from backend.accounts.models import OrganizationKind, Role  # noqa: E402
-from backend.accounts.schemas import UserCreate  # noqa: E402
+from backend.accounts.models import OrganizationKind  # noqa: E402
 from backend.app import create_app  # noqa: E402
 from backend.db import migrations  # noqa: E402
 from backend.db.engine import create_engine, create_session_factory  # noqa: E402
@@ -74,7 +77,7 @@ from backend.settings import Settings  # noqa: E402
 POSTGRES_URL = os.environ.get("DOORSTEP_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("DOORSTEP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 BENCH_DATABASE = "doorstep_bench"
-RESULTS = ROOT / "bench" / "results" / "import_orders.json"
+PACKAGES = ("sqlalchemy", "litestar", "uvicorn", "httpx", "asyncpg", "aiosqlite", "msgspec", "advanced-alchemy")
 GOAL_SQLITE_ROWS_PER_S = 2_000
 PASSWORD = "bench-horse-battery-staple"
 HELSINKI = timezone(timedelta(hours=2))
@@ -242,12 +245,6 @@ def raw_rows(rows: list[dict[str, str]], organization_id: uuid.UUID) -> tuple[Ro
 # ---------------------------------------------------------------- databases
 
 
-def _quiet() -> None:
-    """Alembic's logging config turns INFO on for alembic and httpx; the bench prints its own lines."""
-    for name in ("alembic", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
 @dataclass
 class Backend:
     name: str
@@ -259,7 +256,7 @@ class Backend:
 def sqlite_backend(workdir: Path) -> Backend:
     template = workdir / "template.db"
     migrations.upgrade(f"sqlite+aiosqlite:///{template}")
-    _quiet()
+    quiet_logs()
     counter = iter(range(1_000_000))
 
     async def fresh() -> str:
@@ -304,7 +301,7 @@ async def postgres_backend() -> Backend | str:
     finally:
         await admin.dispose()
     await asyncio.to_thread(migrations.upgrade, bench_url)
-    _quiet()
+    quiet_logs()
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
 
     async def fresh() -> str:
@@ -318,12 +315,6 @@ async def postgres_backend() -> Backend | str:
 
 
 # ---------------------------------------------------------------- server
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -371,44 +362,13 @@ async def serve(backend: Backend, database_url: str, workdir: Path, max_rows: in
     )
     app = create_app(settings)
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
-        org = await accounts.create_organization(
-            session, name="Bench Oy", kind=OrganizationKind.shipper, timezone="Europe/Helsinki"
+        org, admin = await organization_with_admin(
+            session, name="Bench Oy", email=f"admin.{uuid.uuid4().hex[:8]}@example.fi", password=PASSWORD
         )
-        admin = await accounts.create_user(
-            session,
-            organization=org,
-            actor="system:bench",
-            data=UserCreate(
-                email=f"admin.{uuid.uuid4().hex[:8]}@example.fi", name="Bench Admin", role=Role.admin, password=PASSWORD
-            ),
-        )
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn stopped during startup")
-            await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-            login = await client.post("/api/auth/login", json={"email": admin.email, "password": PASSWORD})
-            login.raise_for_status()
-            created = await client.post(
-                "/api/api-keys",
-                json={"name": "bench import", "role": "dispatcher"},
-                headers={"X-CSRF-Token": login.json()["csrf_token"]},
-            )
-            created.raise_for_status()
-            client.cookies.clear()  # from here on the API key alone, as an integration would call
-            running = Running(app, client, created.json()["key"], org.id)
-            await running.relay_drained()
-            yield running
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(app, email=admin.email, password=PASSWORD, key_name="bench import") as (client, key):
+        running = Running(app, client, key, org.id)
+        await running.relay_drained()
+        yield running
 
 
 async def post_import(running: Running, body: bytes) -> tuple[float, dict[str, Any]]:
@@ -677,7 +637,7 @@ async def probe_once(
     if backend.name == "sqlite":
         profiled = Probe(with_cprofile=True)
         await measure_import(backend, workdir, rows, body, probe=profiled)
-        out = RESULTS.with_name("import_orders.sqlite.prof")
+        out = RESULTS_DIR / "import_orders.sqlite.prof"
         out.parent.mkdir(parents=True, exist_ok=True)
         text_out += (
             f"\n  cProfile of the SQLite import + re-import requests, by own time "
@@ -687,41 +647,6 @@ async def probe_once(
 
 
 # ---------------------------------------------------------------- report
-
-
-def machine_info() -> dict[str, Any]:
-    cpu_model = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    commit = None
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        commit += " (backend/ has uncommitted changes)" if dirty else ""
-    import sqlite3
-
-    versions = {}
-    for name in ("sqlalchemy", "litestar", "uvicorn", "httpx", "asyncpg", "aiosqlite", "msgspec", "advanced-alchemy"):
-        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
-            versions[name] = pkg_metadata.version(name)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "sqlite": sqlite3.sqlite_version,
-        "packages": versions,
-        "git_commit": commit,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
 
 
 def table(results: dict[str, Any], n: int) -> str:
@@ -806,19 +731,15 @@ async def main() -> int:
         "repeat": args.repeat,
         "csv_bytes": len(body),
         "goal": {"sqlite_import_rows_per_s": GOAL_SQLITE_ROWS_PER_S},
-        "machine": machine_info(),
+        "machine": machine_info(PACKAGES, implementation=True, sqlite=True),
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str))
+    written = write_results("import_orders", report)
     print()
     print(table({k: results[k] for k in ("sqlite", "postgres") if k in results}, args.rows))
     m = report["machine"]
-    print(
-        f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), Python {m['python']}, SQLite {m['sqlite']}; "
-        f"{report['total_s']:.0f}s in all; written to {RESULTS.relative_to(ROOT)}"
-    )
+    print("\n" + run_line(m, f"Python {m['python']}, SQLite {m['sqlite']}", report["total_s"], written))
     for text_out in profile_texts:
         print("\n" + text_out)
     return 0

@@ -23,20 +23,14 @@ Needs the `bench` extra (pyvrp, vrplib). Results: a table on stdout and bench/re
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
-import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
 
@@ -48,13 +42,14 @@ import numpy as np  # noqa: E402
 import pyvrp  # noqa: E402
 import vroom  # noqa: E402
 import vrplib  # noqa: E402
+from common import machine_info, run_line, write_results  # noqa: E402
 from pyvrp.stop import MaxRuntime  # noqa: E402
 
 from backend.routing.problem import PlanResult, Problem, TaskInput, VehicleInput, solve  # noqa: E402
 from backend.routing.search import solve_within_budget  # noqa: E402
 
 DEFAULT_DATA = (ROOT.parent / "shared" / "bench" / "data").resolve()
-RESULTS = ROOT / "bench" / "results" / "optimize.json"
+PACKAGES = ("pyvroom", "pyvrp", "vrplib", "numpy")
 SCALE = 100
 ROUNDING_PER_LEG = 0.5 / SCALE  # a rounded leg is at most this much shorter than the true one
 GOAL_SOLOMON_GAP_PCT = 1.3
@@ -377,38 +372,6 @@ def measure(instance: Instance, solver: str, budget_s: float, threads: int) -> d
 # ---------------------------------------------------------------- report
 
 
-def machine_info() -> dict[str, Any]:
-    cpu_model = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    commit = None
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        commit += " (backend/ has uncommitted changes)" if dirty else ""
-    versions = {}
-    for name in ("pyvroom", "pyvrp", "vrplib", "numpy"):
-        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
-            versions[name] = pkg_metadata.version(name)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "load_average": os.getloadavg(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": versions,
-        "git_commit": commit,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
 def summarize(runs: list[dict[str, Any]], bks_vehicles: list[int]) -> dict[str, Any]:
     seconds = [r["seconds"] for r in runs]
     return {
@@ -529,21 +492,19 @@ def main() -> int:
         "threads": args.threads,
         "repeat": args.repeat,
         "goal": {"solomon_mean_gap_pct": GOAL_SOLOMON_GAP_PCT},
-        "machine": {**machine_info(), "load_average_at_start": load_before},
+        "machine": {**machine_info(PACKAGES, load_average=True), "load_average_at_start": load_before},
         "summary": summary,
         "instances": results,
         "total_s": time.perf_counter() - started,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str))
+    written = write_results("optimize", report)
     print()
     print(table(summary, solvers))
     m = report["machine"]
-    print(
-        f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), load {load_before[0]:.1f} at start / "
-        f"{m['load_average'][0]:.1f} at end, Python {m['python']}, {m['packages']}; "
-        f"{report['total_s']:.0f}s in all; written to {RESULTS.relative_to(ROOT)}"
+    details = (
+        f"load {load_before[0]:.1f} at start / {m['load_average'][0]:.1f} at end, Python {m['python']}, {m['packages']}"
     )
+    print("\n" + run_line(m, details, report["total_s"], written))
     return 0
 
 

@@ -35,25 +35,20 @@ import contextlib
 import cProfile
 import io
 import json
-import logging
 import math
 import os
-import platform
 import pstats
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
-from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -64,14 +59,14 @@ if str(ROOT) not in sys.path:
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
-import uvicorn  # noqa: E402
+from common import machine_info, organization_with_admin, quiet_logs, run_line, serve_app, write_results  # noqa: E402
 from litestar import Litestar  # noqa: E402
 from litestar.channels import ChannelsPlugin, Subscriber  # noqa: E402
 from scipy.optimize import linear_sum_assignment  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from backend.accounts import service as accounts  # noqa: E402
-from backend.accounts.models import OrganizationKind, Role  # noqa: E402
+from backend.accounts.models import Role  # noqa: E402
 from backend.accounts.principal import Principal  # noqa: E402
 from backend.accounts.schemas import UserCreate  # noqa: E402
 from backend.app import create_app  # noqa: E402
@@ -91,7 +86,7 @@ from backend.routing.problem import solve  # noqa: E402
 from backend.routing.triggers import Replanner, driver_channel  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "replan.json"
+PACKAGES = ("pyvroom", "numpy", "sqlalchemy", "litestar", "uvicorn", "httpx", "aiosqlite")
 DEFAULT_SIZES = "100x5,300x15,1000x50"
 GOAL_SIZE = (300, 15)
 GOAL_INSERTION_P95_MS = 100.0
@@ -167,17 +162,6 @@ def new_order(i: int, day: date, rnd: random.Random, box: Box) -> dict[str, Any]
 # ---------------------------------------------------------------- server
 
 
-def _quiet() -> None:
-    for name in ("alembic", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Running:
     app: Litestar
@@ -240,14 +224,8 @@ async def seed_organization(
 ) -> tuple[uuid.UUID, str, list[uuid.UUID]]:
     """Organization, admin, depot, and V vans with a driver each, through the services (as the demo seeds)."""
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
-        org = await accounts.create_organization(
-            session, name="Bench Replan Oy", kind=OrganizationKind.shipper, timezone="Europe/Helsinki"
-        )
-        admin = await accounts.create_user(
-            session,
-            organization=org,
-            actor="system:bench",
-            data=UserCreate(email="admin@replan.bench", name="Bench Admin", role=Role.admin, password=PASSWORD),
+        org, admin = await organization_with_admin(
+            session, name="Bench Replan Oy", email="admin@replan.bench", password=PASSWORD
         )
         principal = Principal(organization_id=org.id, role=Role.admin, via="session", user_id=admin.id)
         depot = await places.create_location(
@@ -316,31 +294,8 @@ async def serve(
     )
     app = create_app(settings)
     organization_id, admin_email, drivers = await seed_organization(app, vehicles, max_stops)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn stopped during startup")
-            await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-            login = await client.post("/api/auth/login", json={"email": admin_email, "password": PASSWORD})
-            login.raise_for_status()
-            created = await client.post(
-                "/api/api-keys",
-                json={"name": "bench replan", "role": "dispatcher"},
-                headers={"X-CSRF-Token": login.json()["csrf_token"]},
-            )
-            created.raise_for_status()
-            client.cookies.clear()
-            yield Running(app, client, {"X-API-Key": created.json()["key"]}, organization_id, drivers, settings)
-    finally:
-        server.should_exit = True
-        await task
+    async with serve_app(app, email=admin_email, password=PASSWORD, key_name="bench replan") as (client, key):
+        yield Running(app, client, {"X-API-Key": key}, organization_id, drivers, settings)
 
 
 class Listener:
@@ -724,41 +679,6 @@ def summarize_size(
 # ---------------------------------------------------------------- report
 
 
-def machine_info() -> dict[str, Any]:
-    cpu_model = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    commit = None
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        commit += " (backend/ has uncommitted changes)" if dirty else ""
-    import sqlite3
-
-    versions = {}
-    for name in ("pyvroom", "numpy", "sqlalchemy", "litestar", "uvicorn", "httpx", "aiosqlite"):
-        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
-            versions[name] = pkg_metadata.version(name)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "load_average": os.getloadavg(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "sqlite": sqlite3.sqlite_version,
-        "packages": versions,
-        "git_commit": commit,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
 def _ms(value: float | None, width: int = 7) -> str:
     return f"{value:>{width}.0f}" if value is not None else f"{'-':>{width}}"
 
@@ -882,7 +802,7 @@ async def main() -> int:
     parser.add_argument("--verbose", action="store_true", help="print every repeat")
     args = parser.parse_args()
 
-    _quiet()
+    quiet_logs()
     load_at_start = os.getloadavg()
     started = time.perf_counter()
     results: dict[str, Any] = {}
@@ -890,7 +810,7 @@ async def main() -> int:
         workdir = Path(tmp)
         template = workdir / "template.db"
         await asyncio.to_thread(migrations.upgrade, f"sqlite+aiosqlite:///{template}")
-        _quiet()
+        quiet_logs()
         print(
             f"Live re-plan: {', '.join(f'{s} stops x {v} vans' for s, v in args.sizes)}; {args.repeat} new orders "
             f"each; {args.travel} travel times; SQLite",
@@ -910,19 +830,16 @@ async def main() -> int:
             "churn_max": GOAL_CHURN_MAX,
         },
         "verdict": goal,
-        "machine": {**machine_info(), "load_average_at_start": load_at_start},
+        "machine": {**machine_info(PACKAGES, load_average=True, sqlite=True), "load_average_at_start": load_at_start},
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str))
+    written = write_results("replan", report)
     print()
     print(table(results, goal))
     m = report["machine"]
-    print(
-        f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), load {m['load_average'][0]:.1f}, Python {m['python']}, "
-        f"SQLite {m['sqlite']}; {report['total_s']:.0f}s in all; written to {RESULTS.relative_to(ROOT)}"
-    )
+    details = f"load {m['load_average'][0]:.1f}, Python {m['python']}, SQLite {m['sqlite']}"
+    print("\n" + run_line(m, details, report["total_s"], written))
     return 0
 
 

@@ -21,18 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from importlib import metadata as pkg_metadata
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +35,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 import structlog  # noqa: E402
+from common import machine_info, run_line, write_results  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from backend.fleet.models import VehicleProfile  # noqa: E402
@@ -49,7 +43,7 @@ from backend.routing.road_graph import RoadGraph, RoadGraphTravelTimes  # noqa: 
 from backend.routing.travel import StraightLineTravelTimes  # noqa: E402
 
 EXTRACT = ROOT / "backend" / "demo" / "data" / "Helsinki.osm.pbf"
-RESULTS = ROOT / "bench" / "results" / "travel_times.json"
+PACKAGES = ("numpy", "scipy", "osmium")
 GOAL_MATRIX_S = 1.0
 SEED = 20261125
 
@@ -126,37 +120,6 @@ async def bench(n: int, repeat: int, workdir: Path) -> dict[str, Any]:
     return results
 
 
-def machine_info() -> dict[str, Any]:
-    cpu_model = None
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    commit = None
-    with contextlib.suppress(Exception):
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        commit += " (backend/ has uncommitted changes)" if dirty else ""
-    versions = {}
-    for name in ("numpy", "scipy", "osmium"):
-        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
-            versions[name] = pkg_metadata.version(name)
-    return {
-        "cpu_count": os.cpu_count(),
-        "cpu_model": cpu_model,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "packages": versions,
-        "git_commit": commit,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f}"
 
@@ -207,18 +170,14 @@ async def main() -> int:
         "points": args.points,
         "repeat": args.repeat,
         "goal": {"matrix_s": GOAL_MATRIX_S},
-        "machine": machine_info(),
+        "machine": machine_info(PACKAGES),
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2, default=str))
+    written = write_results("travel_times", report)
     print(table(results, args.points))
     m = report["machine"]
-    print(
-        f"\n{m['cpu_count']} CPUs ({m['cpu_model']}), Python {m['python']}, {m['packages']}; "
-        f"{report['total_s']:.1f}s in all; written to {RESULTS.relative_to(ROOT)}"
-    )
+    print("\n" + run_line(m, f"Python {m['python']}, {m['packages']}", report["total_s"], written, decimals=1))
     return 0
 
 

@@ -1,0 +1,156 @@
+"""What the benchmark scripts share: the machine a run was on, the results file, the app under uvicorn.
+
+The scripts import it as `common`: a script run as `.venv/bin/python bench/<name>.py` has its own folder,
+bench/, first on sys.path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import platform
+import socket
+import subprocess
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from importlib import metadata as pkg_metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = ROOT / "bench" / "results"
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine_info(
+    packages: Sequence[str], *, load_average: bool = False, implementation: bool = False, sqlite: bool = False
+) -> dict[str, Any]:
+    """CPU count and model, Python, platform, the installed versions of `packages` (those not installed left
+    out), the git commit (marked when backend/ has uncommitted changes) and the time; with the flags, the load
+    average, the Python implementation and the SQLite library version too."""
+    cpu_model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    commit = None
+    with contextlib.suppress(Exception):
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "backend"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        commit += " (backend/ has uncommitted changes)" if dirty else ""
+    versions = {}
+    for name in packages:
+        with contextlib.suppress(pkg_metadata.PackageNotFoundError):
+            versions[name] = pkg_metadata.version(name)
+    info: dict[str, Any] = {"cpu_count": os.cpu_count(), "cpu_model": cpu_model}
+    if load_average:
+        info["load_average"] = os.getloadavg()
+    info["python"] = platform.python_version()
+    if implementation:
+        info["implementation"] = platform.python_implementation()
+    info["platform"] = platform.platform()
+    if sqlite:
+        import sqlite3
+
+        info["sqlite"] = sqlite3.sqlite_version
+    info["packages"] = versions
+    info["git_commit"] = commit
+    info["at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    return info
+
+
+def run_line(machine: dict[str, Any], details: str, total_s: float, written: Path, decimals: int = 0) -> str:
+    """The last line a bench prints: `N CPUs (model), <details>; <total>s in all; written to bench/results/...`."""
+    return (
+        f"{machine['cpu_count']} CPUs ({machine['cpu_model']}), {details}; "
+        f"{total_s:.{decimals}f}s in all; written to {written.relative_to(ROOT)}"
+    )
+
+
+def write_results(name: str, payload: dict[str, Any]) -> Path:
+    """bench/results/<name>.json, indented; values JSON does not know (UUIDs, dates) written as strings."""
+    path = RESULTS_DIR / f"{name}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    return path
+
+
+# ---------------------------------------------------------------- server
+
+
+async def organization_with_admin(session: Any, *, name: str, email: str, password: str) -> tuple[Any, Any]:
+    """A shipper organization in Europe/Helsinki and its admin user, through the services (as the demo seeds);
+    the caller's transaction commits them. backend is imported here: it is on sys.path once the script has run."""
+    from backend.accounts import service as accounts
+    from backend.accounts.models import OrganizationKind, Role
+    from backend.accounts.schemas import UserCreate
+
+    org = await accounts.create_organization(
+        session, name=name, kind=OrganizationKind.shipper, timezone="Europe/Helsinki"
+    )
+    admin = await accounts.create_user(
+        session,
+        organization=org,
+        actor="system:bench",
+        data=UserCreate(email=email, name="Bench Admin", role=Role.admin, password=password),
+    )
+    return org, admin
+
+
+def quiet_logs() -> None:
+    """Alembic's logging config turns INFO on for alembic and httpx; the benches print their own lines."""
+    for name in ("alembic", "httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def serve_app(
+    app: Any, *, email: str, password: str, key_name: str, role: str = "dispatcher"
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """`app` under uvicorn in this process on a free 127.0.0.1 port; `email` signs in and mints an API key
+    through POST /api/api-keys. Yields an httpx client on the server, its session cookies cleared (from there on
+    the API key alone, as an integration would call), and the key. The server is stopped on the way out."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped during startup")
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
+            login = await client.post("/api/auth/login", json={"email": email, "password": password})
+            login.raise_for_status()
+            created = await client.post(
+                "/api/api-keys",
+                json={"name": key_name, "role": role},
+                headers={"X-CSRF-Token": login.json()["csrf_token"]},
+            )
+            created.raise_for_status()
+            client.cookies.clear()
+            yield client, created.json()["key"]
+    finally:
+        server.should_exit = True
+        await task
