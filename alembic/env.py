@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.types import GUID
@@ -19,7 +26,30 @@ config = context.config
 
 def _database_url() -> str:
     url = config.attributes.get("database_url")
-    return str(url) if url else Settings.from_env().database_url
+    if url:
+        return str(url)
+    if _bare_check():
+        return _scratch_database()
+    return Settings.from_env().database_url
+
+
+def _bare_check() -> bool:
+    """`alembic check` typed in a checkout with no database configured: the question is whether the migrations
+    produce the models, so it is answered on a scratch database migrated to head (not on the demo's file)."""
+    command = getattr(config.cmd_opts, "cmd", None)
+    return bool(command) and command[0].__name__ == "check" and "DOORSTEP_DATABASE_URL" not in os.environ
+
+
+def _scratch_database() -> str:
+    folder = tempfile.mkdtemp(prefix="doorstep-alembic-check-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = f"sqlite+aiosqlite:///{Path(folder) / 'check.db'}"
+    # a separate process: a nested alembic command here would tear down this one's context
+    subprocess.run(  # noqa: S603 - our own interpreter and code, a path we made
+        [sys.executable, "-c", "import sys; from backend.db.migrations import upgrade; upgrade(sys.argv[1])", url],
+        check=True,
+    )
+    return url
 
 
 def _compare_type(

@@ -69,3 +69,21 @@ def test_server_refuses_an_unmigrated_database_and_says_what_to_run(tmp_path):
     app = create_app(settings)
     with pytest.raises(migrations.DatabaseNotMigrated, match="doorstep migrate"):
         asyncio.run(app.on_startup[0]())
+
+
+def test_bare_alembic_check_in_a_checkout_compares_migrations_with_the_models(tmp_path):
+    """`alembic check` typed with nothing configured answers on a scratch database, not the demo's file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
+    env["DOORSTEP_INSTANCE_DIR"] = str(tmp_path / "instance")
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "check"], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No new upgrade operations detected" in done.stdout + done.stderr
+    assert not (tmp_path / "instance" / "doorstep.db").exists()
