@@ -5,7 +5,6 @@ carries the diff and the new ETAs of every route that changed. Never commits (tr
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.events.models import Event
 from backend.fleet import service as fleet
-from backend.fleet.models import Vehicle, VehicleProfile
+from backend.fleet.models import Vehicle
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind
 from backend.places import service as places
@@ -41,7 +40,7 @@ from backend.routing.planning import (
     vehicle_input,
 )
 from backend.routing.problem import Problem, TaskInput, explain_unassigned
-from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
+from backend.routing.travel import TravelTimes, matrices_with_fallback, street_line
 
 DONE = frozenset({StopStatus.completed, StopStatus.failed, StopStatus.skipped})
 
@@ -250,7 +249,9 @@ async def load(
                 continue
             if (round(stop.lat, 6), round(stop.lon, 6)) == points.coordinates[known.location_index]:
                 told.setdefault(known.order_id, seconds_since(start, stop.planned_arrival_at))
-    durations, distances, source = await _matrices(points, {v.vehicle.profile for v in live_vehicles}, travel, fallback)
+    durations, distances, source = await matrices_with_fallback(
+        points.coordinates, {v.vehicle.profile for v in live_vehicles}, travel, fallback
+    )
     state = LiveState(
         vehicles=tuple(live_vehicles), tasks=tasks, new=tuple(new_ids), durations=durations, distances=distances
     )
@@ -284,23 +285,6 @@ def _on_board(tasks: dict[UUID, TaskInput], visits: list[Visit]) -> tuple[int, i
     return (total[0], total[1], total[2])
 
 
-async def _matrices(
-    points: Points, profiles: set[str], travel: TravelTimes, fallback: TravelTimes
-) -> tuple[dict[str, Any], dict[str, Any], str]:
-    """Matrices per profile, and where they came from (the fallback is named, as in a plan's summary)."""
-    durations: dict[str, Any] = {}
-    distances: dict[str, Any] = {}
-    source = travel.name
-    for profile in sorted(profiles):
-        try:
-            matrix = await travel.matrix(points.coordinates, VehicleProfile(profile))
-        except (TravelError, TravelUnavailable) as exc:
-            matrix = await fallback.matrix(points.coordinates, VehicleProfile(profile))
-            source = f"{fallback.name} (fallback: {exc.detail})"
-        durations[profile], distances[profile] = matrix.durations_s, matrix.distances_m
-    return durations, distances, source
-
-
 def _stop_kind(kind: str) -> StopKind:
     return StopKind.pickup if kind == "pickup" else StopKind.delivery
 
@@ -324,8 +308,9 @@ async def write(
     # ETAs are compared with what drivers and customers were told (the stored times), not a re-timing of it
     change = live.diff(live.assignment(before), live.assignment(after), loaded.told, live.arrivals(after))
     change.removed = sorted({*change.removed, *loaded.removed}, key=str)
-    if change.empty and not loaded.dirty and not after.new:
-        return change, None  # nothing a driver or a dispatcher would see: no revision
+    already_told = {u["order_id"] for u in loaded.plan.unassigned}
+    if change.empty and not loaded.dirty and {str(o) for o in after.new} <= already_told:
+        return change, None  # nothing a driver or a dispatcher would see (an order still unplaceable): no revision
     principal = Principal.system(loaded.plan.organization_id)
     plan = loaded.plan
     old = {v.vehicle.vehicle_id: v for v in before.vehicles}
@@ -335,12 +320,11 @@ async def write(
         if v.visits != old[v.vehicle.vehicle_id].visits
         or v.vehicle.vehicle_id in loaded.dirty
         or {o for _, o in v.visits} & set(change.eta_changes)
-    } | (loaded.dirty & set(loaded.routes))
-    loose: dict[UUID, list[Stop]] = {}
-    for vehicle_id in changed:
-        route = loaded.routes.get(vehicle_id)
-        fixed = loaded.committed.get(vehicle_id, 0)
-        loose[vehicle_id] = [s for s in loaded.stops.get(vehicle_id, []) if s.sequence > fixed]
+    }
+    loose = {
+        vehicle_id: [s for s in loaded.stops.get(vehicle_id, []) if s.sequence > loaded.committed.get(vehicle_id, 0)]
+        for vehicle_id in changed
+    }
     pool: dict[tuple[UUID, StopKind], Stop] = {}
     ends: dict[UUID, Stop] = {}
     for vehicle_id, stops in loose.items():
@@ -528,20 +512,6 @@ async def draw_lines(
         route = await session.get(Route, route_id)
         if route is not None:
             route.geometry = await street_line(points, travel, profile)
-
-
-async def street_line(points: list[tuple[float, float]], travel: TravelTimes, profile: str) -> dict[str, Any] | None:
-    """The line of what is left of a route, along the streets where the provider knows them."""
-    coordinates: list[list[float]] = []
-    for start, end in itertools.pairwise(points):
-        if start == end:
-            continue
-        try:
-            line = (await travel.leg_geometry(start, end, VehicleProfile(profile)))["coordinates"]
-        except (TravelError, TravelUnavailable):
-            line = [[start[1], start[0]], [end[1], end[0]]]
-        coordinates.extend(line if not coordinates else line[1:])
-    return {"type": "LineString", "coordinates": coordinates} if len(coordinates) >= 2 else None
 
 
 def _explain(problem: Problem, order_id: UUID) -> tuple[str, str]:

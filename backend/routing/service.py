@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.models import Organization
 from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.fleet import service as fleet
-from backend.fleet.models import Vehicle, VehicleProfile
+from backend.fleet.models import Vehicle
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderStatus
@@ -32,7 +30,7 @@ from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, S
 from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, on_route, translate
 from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned
 from backend.routing.search import solve_within_budget
-from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
+from backend.routing.travel import TravelTimes, matrices_with_fallback, street_line
 
 
 async def _live_open_orders(session: AsyncSession, *, principal: Principal, service_date: date) -> list[Order]:
@@ -56,23 +54,6 @@ async def _live_open_orders(session: AsyncSession, *, principal: Principal, serv
     ids = sorted({s.order_id for r in active for s in r.stops if s.order_id is not None}, key=str)
     found = await orders.orders_in_status(session, principal=principal, statuses=list(OrderStatus), order_ids=ids)
     return [o for o in found if on_route(o)]
-
-
-async def _matrices(
-    translation: Translation, travel: TravelTimes, fallback: TravelTimes
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], str]:
-    durations: dict[str, np.ndarray] = {}
-    distances: dict[str, np.ndarray] = {}
-    source = travel.name
-    for profile in sorted({v.profile for v in translation.vehicles}):
-        try:
-            matrix = await travel.matrix(translation.points.coordinates, VehicleProfile(profile))
-        except (TravelError, TravelUnavailable) as exc:
-            # documented fallback: a plan on straight-line times beats no plan; the summary says so
-            matrix = await fallback.matrix(translation.points.coordinates, VehicleProfile(profile))
-            source = f"{fallback.name} (fallback: {exc.detail})"
-        durations[profile], distances[profile] = matrix.durations_s, matrix.distances_m
-    return durations, distances, source
 
 
 async def create_plan(
@@ -124,7 +105,9 @@ async def create_plan(
     result = PlanResult(routes=[], unassigned=[t.order_id for t in translation.tasks], cost=0, solve_ms=0)
     problem = Problem(vehicles=translation.vehicles, tasks=translation.tasks, durations={}, distances={})
     if translation.vehicles and translation.tasks:
-        durations, distances, source = await _matrices(translation, travel, fallback)
+        durations, distances, source = await matrices_with_fallback(
+            translation.points.coordinates, {v.profile for v in translation.vehicles}, travel, fallback
+        )
         problem = Problem(
             vehicles=translation.vehicles, tasks=translation.tasks, durations=durations, distances=distances
         )
@@ -213,24 +196,10 @@ async def create_plan(
 async def _route_geometry(
     route: RouteResult, translation: Translation, travel: TravelTimes, vehicles: list[Vehicle]
 ) -> dict[str, Any] | None:
-    """The route's line along the streets: one leg per pair of consecutive distinct stops."""
+    """The route's line along the streets, through its stops in order."""
     profile = next(v.profile for v in vehicles if v.id == route.vehicle_id)
-    indices = [s.location_index for s in route.steps if s.location_index is not None]
-    coordinates: list[list[float]] = []
-    for a, b in itertools.pairwise(indices):
-        if a == b:
-            continue
-        try:
-            leg = await travel.leg_geometry(
-                translation.points.coordinates[a], translation.points.coordinates[b], VehicleProfile(profile)
-            )
-            line = leg["coordinates"]
-        except (TravelError, TravelUnavailable):
-            line = [[translation.points.coordinates[i][1], translation.points.coordinates[i][0]] for i in (a, b)]
-        coordinates.extend(line if not coordinates else line[1:])
-    if len(coordinates) < 2:
-        return None
-    return {"type": "LineString", "coordinates": coordinates}
+    points = [translation.points.coordinates[s.location_index] for s in route.steps if s.location_index is not None]
+    return await street_line(points, travel, profile.value)
 
 
 async def get_plan(session: AsyncSession, *, principal: Principal, plan_id: UUID) -> tuple[Plan, list[Route]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -368,3 +369,37 @@ __all__ = [
     "haversine_m",
     "provider_from_settings",
 ]
+
+
+async def matrices_with_fallback(
+    points: Sequence[Point], profiles: set[str], travel: TravelTimes, fallback: TravelTimes
+) -> tuple[dict[str, IntMatrix], dict[str, IntMatrix], str]:
+    """Duration and distance matrices per profile, and where they came from. The documented fallback: when
+    the provider cannot answer (a point off the graph, OSRM down), straight-line times beat no plan, and the
+    returned source says so (plans and revisions record it)."""
+    durations: dict[str, IntMatrix] = {}
+    distances: dict[str, IntMatrix] = {}
+    source = travel.name
+    for profile in sorted(profiles):
+        try:
+            matrix = await travel.matrix(points, VehicleProfile(profile))
+        except (TravelError, TravelUnavailable) as exc:
+            matrix = await fallback.matrix(points, VehicleProfile(profile))
+            source = f"{fallback.name} (fallback: {exc.detail})"
+        durations[profile], distances[profile] = matrix.durations_s, matrix.distances_m
+    return durations, distances, source
+
+
+async def street_line(points: Sequence[Point], travel: TravelTimes, profile: str) -> dict[str, Any] | None:
+    """A route's line through its stops in order, along the streets where the provider knows them (a straight
+    segment where it does not)."""
+    coordinates: list[list[float]] = []
+    for start, end in itertools.pairwise(points):
+        if start == end:
+            continue
+        try:
+            line = (await travel.leg_geometry(start, end, VehicleProfile(profile)))["coordinates"]
+        except (TravelError, TravelUnavailable):
+            line = [[start[1], start[0]], [end[1], end[0]]]
+        coordinates.extend(line if not coordinates else line[1:])
+    return {"type": "LineString", "coordinates": coordinates} if len(coordinates) >= 2 else None
