@@ -255,8 +255,10 @@ async def transition(
     to: OrderStatus,
     reason: str | None = None,
     occurred_at: datetime | None = None,
+    by_planner: bool = False,
 ) -> Order:
-    """Move an order to `to` if the lifecycle table allows it; the event commits with the change."""
+    """Move an order to `to` if the lifecycle table allows it; the event commits with the change.
+    `by_planner` marks a move that publishing or re-planning made itself (so it does not set off a re-plan)."""
     order = await repository.get_order(
         session, organization_id=principal.organization_id, order_id=order_id, for_update=True
     )
@@ -276,7 +278,12 @@ async def transition(
         subject_id=order.id,
         actor=principal.actor,
         occurred_at=occurred_at,
-        payload={"from": previous.value, "to": to.value, "reason": reason},
+        payload={
+            "from": previous.value,
+            "to": to.value,
+            "reason": reason,
+            **({"by_planner": True} if by_planner else {}),
+        },
     )
     return order
 

@@ -390,7 +390,12 @@ async def write(
         target = ON_PUBLISH.get(order.kind) if order is not None else None
         if order is not None and target is not None and order.status is not target:
             await orders.transition(
-                session, principal=principal, order_id=order_id, to=target, reason=f"live re-plan: {reason}"
+                session,
+                principal=principal,
+                order_id=order_id,
+                to=target,
+                reason=f"live re-plan: {reason}",
+                by_planner=True,
             )
     placed = {o for v in after.vehicles for o in v.orders}
     problem = live.live_problem(after)

@@ -266,7 +266,12 @@ async def publish_plan(session: AsyncSession, *, principal: Principal, plan_id: 
         target = ON_PUBLISH.get(current[order_id].kind)
         if target is not None and current[order_id].status is not target:
             await orders.transition(
-                session, principal=principal, order_id=order_id, to=target, reason=f"plan revision {plan.revision}"
+                session,
+                principal=principal,
+                order_id=order_id,
+                to=target,
+                reason=f"plan revision {plan.revision}",
+                by_planner=True,
             )
     plan.status = PlanStatus.published
     plan.published_at = utcnow()

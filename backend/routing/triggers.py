@@ -201,12 +201,8 @@ def event_handler(replanner: Replanner) -> Callable[[AsyncSession, Event], Any]:
             return
         if event.type == "order.status_changed" and event.payload.get("to") not in ("cancelled", "created", "planned"):
             return  # delivered, failed, out for delivery…: the stop's own status carries it, nothing to re-plan
-        if (
-            event.type == "order.status_changed"
-            and event.payload.get("reason", "")
-            and str(event.payload.get("reason", "")).startswith(("plan revision", "live re-plan"))
-        ):
-            return  # our own doing
+        if event.payload.get("by_planner"):
+            return  # publishing or re-planning moved it: our own doing
         days = await repository.live_service_dates(
             session, organization_id=event.organization_id, since=event.occurred_at.date() - timedelta(days=1)
         )
