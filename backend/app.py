@@ -43,11 +43,14 @@ from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
-from backend.routing.api import PlanController, RouteController
+from backend.routing.api import DrivingController, PlanController, RouteController
 from backend.routing.travel import StraightLineTravelTimes, provider_from_settings
 from backend.routing.triggers import Replanner
 from backend.routing.triggers import event_handler as replan_on_event
 from backend.settings import Settings
+from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
+from backend.tracking.live import LiveTracker
+from backend.tracking.socket import driver_socket, track_socket
 
 SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
 
@@ -71,10 +74,13 @@ def create_app(
 
         redis = Redis.from_url(settings.redis_url)
         channels_backend: Any = RedisChannelsPubSubBackend(redis=redis, key_prefix=f"{settings.redis_namespace}:ch")
-        stores = {"rate_limit": RedisStore(redis, namespace=f"{settings.redis_namespace}:rate_limit")}
+        stores = {
+            "rate_limit": RedisStore(redis, namespace=f"{settings.redis_namespace}:rate_limit"),
+            "tracking_rate_limit": RedisStore(redis, namespace=f"{settings.redis_namespace}:tracking_rate_limit"),
+        }
     else:
         channels_backend = MemoryChannelsBackend()
-        stores = {"rate_limit": MemoryStore()}
+        stores = {"rate_limit": MemoryStore(), "tracking_rate_limit": MemoryStore()}
     channels = ChannelsPlugin(
         backend=channels_backend,
         arbitrary_channels_allowed=True,
@@ -102,6 +108,16 @@ def create_app(
     )
     if settings.live_replanning:
         relay.register(replan_on_event(replanner))
+    tracker = LiveTracker(
+        session_factory=session_factory,
+        channels=channels,
+        travel=travel,
+        fallback=fallback,
+        settings=settings,
+        redis=redis,
+        on_commit=commit_listeners,
+    )
+    relay.register(tracker.event_handler())
     state = State(
         {
             "settings": settings,
@@ -114,6 +130,7 @@ def create_app(
             "travel": travel,
             "travel_fallback": fallback,
             "replanner": replanner,
+            TRACKER_KEY: tracker,
         }
     )
 
@@ -122,10 +139,12 @@ def create_app(
             await ensure_migrated(engine, settings.database_url)
         if settings.run_relay:
             relay.start()
+        tracker.start()
 
     async def on_shutdown() -> None:
         await relay.stop()
         await replanner.stop()
+        await tracker.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()
@@ -145,6 +164,12 @@ def create_app(
             OrderController,
             PlanController,
             RouteController,
+            DrivingController,
+            # tracking
+            PositionController,
+            TrackingController,
+            driver_socket,
+            track_socket,
             # events
             EventController,
             dispatch_socket,
@@ -163,6 +188,7 @@ def create_app(
             NulGuardMiddleware(),
             PrometheusConfig(app_name="doorstep", prefix="doorstep", group_path=True).middleware,
             login_rate_limit(settings).middleware,
+            tracking_rate_limit(settings).middleware,
             AuthenticationMiddleware(settings),
         ],
         dependencies={

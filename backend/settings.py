@@ -77,6 +77,18 @@ class Settings:
     """DOORSTEP_REPLAN_TIMEOUT_S: the re-solve's local-search budget (VROOM level 1), from bench/replan.py."""
     replan_max_moved: int = 2
     """DOORSTEP_REPLAN_MAX_MOVED: a re-solve that moves more stops between drivers than this is not published."""
+    position_retention_days: int = 30
+    """DOORSTEP_POSITION_RETENTION_DAYS: drivers' raw positions older than this are deleted (hourly)."""
+    tracking_link_ttl_s: int = 24 * 3600
+    """DOORSTEP_TRACKING_LINK_TTL_S: a customer's tracking link answers 410 this long after the order closed."""
+    tracking_rate_limit_per_minute: int = 60
+    """DOORSTEP_TRACKING_RATE_LIMIT_PER_MINUTE: tracking-link lookups per client address per minute (429 beyond)."""
+    eta_interval_s: float = 5.0
+    """DOORSTEP_ETA_INTERVAL_S: a route's ETAs are recomputed at most this often from its driver's positions."""
+    arriving_within_s: int = 300
+    """DOORSTEP_ARRIVING_WITHIN_S: the next stop's order turns `arriving` when its ETA is this close."""
+    geofence_radius_m: float = 50.0
+    """DOORSTEP_GEOFENCE_RADIUS_M: a driver within this of a stop for 20 s has arrived (leaves at radius + 30 m)."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -141,6 +153,12 @@ class Settings:
             "replan_debounce_s": float(get("REPLAN_DEBOUNCE_S") or 2.0),
             "replan_timeout_s": float(get("REPLAN_TIMEOUT_S") or 0.3),
             "replan_max_moved": int(get("REPLAN_MAX_MOVED") or 2),
+            "position_retention_days": get_int("POSITION_RETENTION_DAYS", 30),
+            "tracking_link_ttl_s": get_int("TRACKING_LINK_TTL_S", 24 * 3600),
+            "tracking_rate_limit_per_minute": get_int("TRACKING_RATE_LIMIT_PER_MINUTE", 60),
+            "eta_interval_s": float(get("ETA_INTERVAL_S") or 5.0),
+            "arriving_within_s": get_int("ARRIVING_WITHIN_S", 300),
+            "geofence_radius_m": float(get("GEOFENCE_RADIUS_M") or 50.0),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }

@@ -73,6 +73,7 @@ from backend.app import create_app  # noqa: E402
 from backend.db import migrations  # noqa: E402
 from backend.db.session import SESSION_FACTORY_KEY, transaction  # noqa: E402
 from backend.demo.seed import FIRST_NAMES, LAST_NAMES  # noqa: E402
+from backend.events.channels import driver_channel  # noqa: E402
 from backend.events.models import Event  # noqa: E402
 from backend.fleet import service as fleet  # noqa: E402
 from backend.fleet.models import VehicleProfile  # noqa: E402
@@ -83,7 +84,7 @@ from backend.places.schemas import LocationCreate  # noqa: E402
 from backend.routing import live, replanning  # noqa: E402
 from backend.routing.live import LiveState  # noqa: E402
 from backend.routing.problem import solve  # noqa: E402
-from backend.routing.triggers import Replanner, driver_channel  # noqa: E402
+from backend.routing.triggers import Replanner  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 
 PACKAGES = ("pyvroom", "numpy", "sqlalchemy", "litestar", "uvicorn", "httpx", "aiosqlite")

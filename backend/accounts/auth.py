@@ -30,6 +30,8 @@ from backend.settings import Settings
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "x-csrf-token"
 CSRF_EXEMPT_PATHS = frozenset({"/api/auth/login"})
+# the tracking link's token is the credential there, not the cookie: a forged cross-site request cannot know it
+CSRF_EXEMPT_PREFIXES = ("/api/track/",)
 
 
 def session_cookie_name(settings: Settings) -> str:
@@ -72,6 +74,7 @@ class AuthenticationMiddleware(ASGIMiddleware):
             and principal.via == "session"
             and scope.get("method", "GET") not in SAFE_METHODS
             and scope["path"] not in CSRF_EXEMPT_PATHS
+            and not scope["path"].startswith(CSRF_EXEMPT_PREFIXES)
         ):
             sent = connection.headers.get(CSRF_HEADER, "")
             if not sent or not principal.csrf_token or not same(sent, principal.csrf_token):

@@ -7,9 +7,11 @@ from backend.fleet.models import Vehicle
 from backend.orders.models import Order, Parcel
 from backend.places.models import Location, Zone
 from backend.routing.models import Plan, Route, Stop
+from backend.tracking.models import DriverSpeed, Position
 
 __all__ = [
     "ApiKey",
+    "DriverSpeed",
     "Event",
     "Location",
     "LoginSession",
@@ -17,6 +19,7 @@ __all__ = [
     "Organization",
     "Parcel",
     "Plan",
+    "Position",
     "Route",
     "Stop",
     "User",

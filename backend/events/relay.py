@@ -12,19 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.session import transaction
+from backend.events.channels import org_channel
 from backend.events.models import Event
 from backend.events.service import to_message
 from backend.kit.clock import utcnow
 
 EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
 
+__all__ = ["EventHandler", "OutboxRelay", "org_channel"]
+
 BATCH_SIZE = 200  # events published per transaction; a backlog drains in several rounds, never one huge lock
 
 log = structlog.get_logger(__name__)
-
-
-def org_channel(organization_id: object) -> str:
-    return f"org:{organization_id}"
 
 
 class OutboxRelay:

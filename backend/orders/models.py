@@ -67,6 +67,8 @@ class Order(Base):
     store_id: Mapped[UUID | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"), default=None)
     # SHA-256 of the customer's tracking token; the token itself is derived from the secret key and the id
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # when the order reached a final state (delivered, cancelled...): its tracking link expires a set time after
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     parcels: Mapped[list[Parcel]] = relationship(lazy="raise", order_by="Parcel.barcode", back_populates="order")
 

@@ -9,15 +9,17 @@ from uuid import UUID
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts import service as accounts
 from backend.accounts.auth import STAFF, requires
+from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
-from backend.routing import schemas, service
+from backend.routing import execution, schemas, service
 from backend.routing.models import Plan, Route
 
 
@@ -35,9 +37,30 @@ def _stops(route: Route) -> list[schemas.Stop]:
             planned_departure_at=s.planned_departure_at,
             arrived_at=s.arrived_at,
             completed_at=s.completed_at,
+            departed_at=s.departed_at,
+            eta_at=s.eta_at,
+            eta_earliest_at=s.eta_earliest_at,
+            eta_latest_at=s.eta_latest_at,
         )
         for s in route.stops
     ]
+
+
+def _route(route: Route) -> schemas.Route:
+    return schemas.Route(
+        id=route.id,
+        vehicle_id=route.vehicle_id,
+        driver_id=route.driver_id,
+        service_date=route.service_date,
+        status=route.status,
+        plan_revision=route.plan_revision,
+        distance_m=route.distance_m,
+        duration_s=route.duration_s,
+        geometry=route.geometry,
+        started_at=route.started_at,
+        completed_at=route.completed_at,
+        stops=_stops(route),
+    )
 
 
 def _route_summary(r: Route) -> schemas.RouteSummary:
@@ -198,17 +221,96 @@ class RouteController(Controller):
         self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]
     ) -> schemas.Route:
         route = await service.get_route(db_session, principal=principal, route_id=route_id)
-        return schemas.Route(
-            id=route.id,
-            vehicle_id=route.vehicle_id,
-            driver_id=route.driver_id,
-            service_date=route.service_date,
-            status=route.status,
-            plan_revision=route.plan_revision,
-            distance_m=route.distance_m,
-            duration_s=route.duration_s,
-            geometry=route.geometry,
-            started_at=route.started_at,
-            completed_at=route.completed_at,
-            stops=_stops(route),
+        return _route(route)
+
+
+class DrivingController(Controller):
+    """What a driver does on the road (the driver app and the simulator); staff may act for a driver."""
+
+    path = "/api"
+    tags = ["driving"]
+    guards = [requires(Role.driver, *STAFF)]
+
+    @get("/driver/route", operation_id="my_route", summary="The signed-in driver's live route (204 when none)")
+    async def my_route(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> Response[schemas.Route | None]:
+        route = await execution.todays_route(db_session, principal=principal)
+        if route is None:
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        return Response(_route(route))
+
+    @get("/routes/{route_id:uuid}/stops", operation_id="route_stops", summary="A route with its stops")
+    async def route_stops(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], route_id: FromPath[UUID]
+    ) -> schemas.Route:
+        return _route(await execution.route_for_action(db_session, principal=principal, route_id=route_id))
+
+    @post("/routes/{route_id:uuid}/start", operation_id="start_route", status_code=HTTP_200_OK)
+    async def start_route(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        route_id: FromPath[UUID],
+        data: JSONBody[schemas.RouteAction],
+    ) -> schemas.Route:
+        route = await execution.start_route(
+            db_session, principal=principal, route_id=route_id, occurred_at=data.occurred_at
         )
+        return _route(route)
+
+    @post("/routes/{route_id:uuid}/finish", operation_id="finish_route", status_code=HTTP_200_OK)
+    async def finish_route(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        route_id: FromPath[UUID],
+        data: JSONBody[schemas.RouteAction],
+    ) -> schemas.Route:
+        route = await execution.finish_route(
+            db_session, principal=principal, route_id=route_id, occurred_at=data.occurred_at
+        )
+        return _route(route)
+
+    @post("/routes/{route_id:uuid}/stops/{stop_id:uuid}/arrive", operation_id="arrive_at_stop", status_code=HTTP_200_OK)
+    async def arrive(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        route_id: FromPath[UUID],
+        stop_id: FromPath[UUID],
+        data: JSONBody[schemas.RouteAction],
+    ) -> schemas.Route:
+        await execution.arrive(
+            db_session, principal=principal, route_id=route_id, stop_id=stop_id, occurred_at=data.occurred_at
+        )
+        return _route(await execution.route_for_action(db_session, principal=principal, route_id=route_id))
+
+    @post(
+        "/routes/{route_id:uuid}/stops/{stop_id:uuid}/complete",
+        operation_id="complete_stop",
+        status_code=HTTP_200_OK,
+        summary="Delivered, or failed with a reason",
+    )
+    async def complete(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        route_id: FromPath[UUID],
+        stop_id: FromPath[UUID],
+        data: JSONBody[schemas.StopOutcome],
+    ) -> schemas.Route:
+        if data.outcome == "failed" and data.reason not in execution.FAILURE_REASONS:
+            raise ValidationException(
+                detail=f"A failed stop needs a reason, one of {', '.join(execution.FAILURE_REASONS)}"
+            )
+        await execution.complete_stop(
+            db_session,
+            principal=principal,
+            route_id=route_id,
+            stop_id=stop_id,
+            outcome=data.outcome,
+            reason=data.reason,
+            occurred_at=data.occurred_at,
+        )
+        return _route(await execution.route_for_action(db_session, principal=principal, route_id=route_id))

@@ -29,3 +29,17 @@ class RouteNotWithdrawable(Conflict):
 class DayUnderWay(Conflict):
     type_slug = "day-under-way"
     title = "This day is under way"
+
+
+class RouteNotStartable(Conflict):
+    type_slug = "route-not-startable"
+    title = "This route cannot start"
+
+
+class StopNotFound(NotFound):
+    title = "Stop not found"
+
+
+class StopNotOpen(Conflict):
+    type_slug = "stop-not-open"
+    title = "This stop is not open"

@@ -101,6 +101,11 @@ class Stop(Base):
     planned_arrival_at: Mapped[datetime | None] = mapped_column(default=None)
     planned_departure_at: Mapped[datetime | None] = mapped_column(default=None)
     arrived_at: Mapped[datetime | None] = mapped_column(default=None)
+    departed_at: Mapped[datetime | None] = mapped_column(default=None)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the live ETA (tracking/eta.py) and its window, rewritten when it moves by a minute or more
+    eta_at: Mapped[datetime | None] = mapped_column(default=None)
+    eta_earliest_at: Mapped[datetime | None] = mapped_column(default=None)
+    eta_latest_at: Mapped[datetime | None] = mapped_column(default=None)
 
     route: Mapped[Route] = relationship(lazy="raise", back_populates="stops")

@@ -9,15 +9,35 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from backend.routing.models import Plan, PlanStatus, Route, Stop
+from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop
 
 
-async def get_route(session: AsyncSession, *, organization_id: UUID, route_id: UUID) -> Route | None:
-    return await session.scalar(
+async def get_route(
+    session: AsyncSession, *, organization_id: UUID, route_id: UUID, for_update: bool = False
+) -> Route | None:
+    query = (
         select(Route)
         .options(selectinload(Route.stops))
         .where(Route.id == route_id, Route.organization_id == organization_id)
     )
+    if for_update:
+        query = query.with_for_update(of=Route)
+    return await session.scalar(query)
+
+
+async def driver_live_route(session: AsyncSession, *, organization_id: UUID, driver_id: UUID) -> Route | None:
+    """The driver's route in progress, else the earliest published one (today's, or the next day's)."""
+    for status in (RouteStatus.in_progress, RouteStatus.published):
+        route = await session.scalar(
+            select(Route)
+            .options(selectinload(Route.stops))
+            .where(Route.organization_id == organization_id, Route.driver_id == driver_id, Route.status == status)
+            .order_by(Route.service_date)
+            .limit(1)
+        )
+        if route is not None:
+            return route
+    return None
 
 
 async def list_routes(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -23,6 +23,10 @@ class Stop(msgspec.Struct):
     planned_departure_at: datetime | None
     arrived_at: datetime | None
     completed_at: datetime | None
+    departed_at: datetime | None = None
+    eta_at: datetime | None = None
+    eta_earliest_at: datetime | None = None
+    eta_latest_at: datetime | None = None
 
 
 class RouteSummary(msgspec.Struct):
@@ -95,3 +99,15 @@ class PlanSummary(msgspec.Struct):
 class RouteWithdraw(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     """Why: "driver ill", "van broken down"… (kept in the event log)."""
+
+
+class RouteAction(msgspec.Struct):
+    occurred_at: datetime | None = None
+    """The device's time of the action (kept beside the server's); default now."""
+
+
+class StopOutcome(msgspec.Struct):
+    outcome: Literal["delivered", "failed"]
+    reason: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    """Required for a failure: not_home, no_access, refused, damaged, wrong_address or other."""
+    occurred_at: datetime | None = None

@@ -22,6 +22,7 @@ from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.session import transaction
+from backend.events.channels import driver_channel
 from backend.events.models import Event
 from backend.kit.clock import utcnow
 from backend.routing import replanning, repository
@@ -32,10 +33,6 @@ log = structlog.get_logger(__name__)
 
 ORDER_EVENTS = frozenset({"order.created", "order.status_changed", "order.updated"})
 ROUTE_EVENTS = frozenset({"route.withdrawn", "route.delayed"})
-
-
-def driver_channel(driver_id: object) -> str:
-    return f"driver:{driver_id}"
 
 
 @dataclass

@@ -1,0 +1,559 @@
+"""The live side of tracking, one per process: each driver's route in progress, arrival detection, ETAs, and
+what is published to whom (dispatch, the driver, and only the next customer sees the driver's position).
+
+State lives in memory and is rebuilt from the database: a route is reloaded every few seconds and after every
+change this process makes, so several processes behind a load balancer stay right within that delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import structlog
+from litestar.channels import ChannelsPlugin
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.accounts.models import Role
+from backend.accounts.principal import Principal
+from backend.db.session import transaction
+from backend.events.channels import driver_channel, order_channel, org_channel
+from backend.events.models import Event
+from backend.fleet.models import VehicleProfile
+from backend.kit.clock import utcnow
+from backend.kit.problems import DomainError
+from backend.routing import execution
+from backend.routing.models import StopStatus
+from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
+from backend.settings import Settings
+from backend.tracking import repository
+from backend.tracking.eta import EtaWindow, RemainingStop, SpeedFactor, StopEta, estimate, moved
+from backend.tracking.geofence import Arrived, Arriving, Departed, Fence, GeofenceTracker, Point
+from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejected, check, position_row
+
+ROUTE_RELOAD_S = 10.0  # another process's change (a re-plan, a stop done) reaches this one's ETAs within this
+ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (customers get every point)
+LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
+PURGE_EVERY_S = 3600.0
+OPEN = (StopStatus.pending, StopStatus.arrived)
+ROUTE_EVENTS = frozenset(
+    {"plan.revised", "route.withdrawn", "route.started", "route.completed", "stop.arrived", "stop.completed"}
+)
+
+log = structlog.get_logger(__name__)
+
+
+def seq_now() -> int:
+    """Live frames are not stored, so their seq is the publish time in ms: a client resumes by asking for a
+    fresh snapshot, which is all any of them needs."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass
+class StopView:
+    stop_id: UUID
+    order_id: UUID
+    sequence: int
+    status: StopStatus
+    lat: float
+    lon: float
+    service_s: int
+    window_start_at: datetime | None
+    window_end_at: datetime | None
+    arrived_at: datetime | None
+    departed_at: datetime | None
+
+
+@dataclass
+class RouteView:
+    route_id: UUID
+    profile: VehicleProfile
+    stops: list[StopView]
+
+    @property
+    def remaining(self) -> list[StopView]:
+        return [s for s in self.stops if s.status in OPEN]
+
+
+@dataclass
+class DriverState:
+    principal: Principal
+    route: RouteView | None = None
+    loaded_at: float = -math.inf
+    stale: bool = True
+    last_point: PointIn | None = None
+    geofence: GeofenceTracker | None = None
+    speed: SpeedFactor = field(default_factory=SpeedFactor)
+    speed_loaded: bool = False
+    eta_computed_at: float = -math.inf
+    force_eta: bool = True
+    published: dict[UUID, datetime] = field(default_factory=dict)
+    stops_away: dict[UUID, int] = field(default_factory=dict)
+    arriving_sent: set[UUID] = field(default_factory=set)
+    leg: tuple[UUID, datetime, float] | None = None  # (stop, leg start, provider's seconds from there)
+    org_published_at: float = -math.inf
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class LiveTracker:
+    def __init__(
+        self,
+        *,
+        session_factory: async_sessionmaker[AsyncSession],
+        channels: ChannelsPlugin,
+        travel: TravelTimes,
+        fallback: TravelTimes,
+        settings: Settings,
+        redis: Any = None,
+        on_commit: list[Callable[[], Any]] | None = None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._channels = channels
+        self._travel = travel
+        self._fallback = fallback
+        self._settings = settings
+        self._redis = redis
+        self._on_commit = on_commit
+        self.writer = PositionWriter(session_factory)
+        self._drivers: dict[UUID, DriverState] = {}
+        self._latest: dict[UUID, dict[UUID, dict[str, Any]]] = {}  # organization → driver → position
+        self._purge_task: asyncio.Task[None] | None = None
+        self.clock: Callable[[], datetime] = utcnow
+
+    # -- lifecycle
+
+    def start(self) -> None:
+        self.writer.start()
+        if self._purge_task is None:
+            self._purge_task = asyncio.create_task(self._purge_loop(), name="position-retention")
+
+    async def stop(self) -> None:
+        if self._purge_task is not None:
+            self._purge_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purge_task
+            self._purge_task = None
+        await self.writer.stop()
+
+    async def purge(self) -> int:
+        before = self.clock() - timedelta(days=self._settings.position_retention_days)
+        async with transaction(self._session_factory) as session:
+            return await repository.purge_positions(session, before=before)
+
+    async def _purge_loop(self) -> None:
+        while True:
+            try:
+                removed = await self.purge()
+                if removed:
+                    log.info("positions_purged", removed=removed)
+            except Exception:
+                log.exception("position_purge_failed")
+            await asyncio.sleep(PURGE_EVERY_S)
+
+    # -- ingest
+
+    async def ingest(self, principal: Principal, points: Sequence[PointIn]) -> IngestResult:
+        """Store every acceptable point (batched), and let the usable ones move the map, arrivals and ETAs."""
+        assert principal.user_id is not None, "positions come from a signed-in driver"
+        state = self._drivers.get(principal.user_id)
+        if state is None or state.principal.organization_id != principal.organization_id:
+            state = self._drivers[principal.user_id] = DriverState(principal=principal)
+        async with state.lock:
+            await self._ensure_route(state)
+            if state.route is None:
+                # positions are collected only while the driver's route is in progress (on duty)
+                reason = "off duty: no route in progress (start your route first)"
+                return IngestResult(
+                    accepted=0, stored_only=0, rejected=[Rejected(i, reason) for i in range(len(points))]
+                )
+            now = self.clock()
+            rows: list[dict[str, Any]] = []
+            used: list[PointIn] = []
+            rejected: list[Rejected] = []
+            previous = state.last_point
+            for index, point in enumerate(points):
+                checked = check(point, previous=previous, now=now)
+                if checked.verdict == "reject":
+                    rejected.append(Rejected(index, checked.reason or "rejected"))
+                    continue
+                rows.append(
+                    position_row(
+                        checked,
+                        organization_id=principal.organization_id,
+                        driver_id=principal.user_id,
+                        route_id=state.route.route_id,
+                        received_at=now,
+                    )
+                )
+                if checked.verdict == "use":
+                    used.append(point)
+                    if previous is None or point.at > previous.at:
+                        previous = point
+            self.writer.add(rows)
+            result = IngestResult(accepted=len(used), stored_only=len(rows) - len(used), rejected=rejected)
+            if not used:
+                return result
+            newest = max(used, key=lambda p: p.at)
+            is_newer = state.last_point is None or newest.at > state.last_point.at
+            events: list[Any] = []
+            if state.geofence is not None:
+                events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
+            if is_newer:
+                state.last_point = newest
+                await self._remember(state, newest)
+            if events:
+                await self._apply_fence_events(state, events)
+                await self._ensure_route(state)
+            if is_newer and state.route is not None:
+                self._publish_position(state, newest)
+            loop_now = asyncio.get_running_loop().time()
+            if state.route is not None and (
+                events or state.force_eta or loop_now - state.eta_computed_at >= self._settings.eta_interval_s
+            ):
+                await self._update_etas(state)
+            return result
+
+    # -- the route being driven
+
+    async def _ensure_route(self, state: DriverState) -> None:
+        loop_now = asyncio.get_running_loop().time()
+        if not state.stale and loop_now - state.loaded_at < ROUTE_RELOAD_S:
+            return
+        principal = state.principal
+        assert principal.user_id is not None
+        async with transaction(self._session_factory) as session:
+            route = await repository.route_in_progress(
+                session, organization_id=principal.organization_id, driver_id=principal.user_id
+            )
+            profile = None
+            orders: dict[UUID, Any] = {}
+            if route is not None:
+                profile = await repository.vehicle_profile(session, vehicle_id=route.vehicle_id)
+                orders = await repository.orders_for_eta(
+                    session, order_ids=[s.order_id for s in route.stops if s.order_id is not None]
+                )
+            if not state.speed_loaded:
+                row = await repository.driver_speed(session, driver_id=principal.user_id)
+                if row is not None:
+                    state.speed.value, state.speed.samples = row.speed_factor, row.samples
+                state.speed_loaded = True
+        state.loaded_at, state.stale = loop_now, False
+        if route is None:
+            state.route, state.geofence = None, None
+            return
+        stops = [
+            StopView(
+                stop_id=s.id,
+                order_id=s.order_id,
+                sequence=s.sequence,
+                status=s.status,
+                lat=s.lat,
+                lon=s.lon,
+                service_s=orders[s.order_id].service_s if s.order_id in orders else 0,
+                window_start_at=orders[s.order_id].window_start_at if s.order_id in orders else None,
+                window_end_at=orders[s.order_id].window_end_at if s.order_id in orders else None,
+                arrived_at=s.arrived_at,
+                departed_at=s.departed_at,
+            )
+            for s in route.stops
+            if s.order_id is not None
+        ]
+        changed_route = state.route is None or state.route.route_id != route.id
+        if changed_route:
+            state.published.clear()
+            state.stops_away.clear()
+            state.arriving_sent.clear()
+            state.leg = None
+        state.route = RouteView(route_id=route.id, profile=VehicleProfile(profile or "van"), stops=stops)
+        fences = [Fence(s.stop_id, s.lat, s.lon, radius_m=self._settings.geofence_radius_m) for s in stops]
+        # a stop closed while the driver is still at it stays current until they drive off, for its dwell time
+        staying = state.geofence.current if state.geofence and state.geofence.arrived_at is not None else None
+        done = {
+            s.stop_id for s in stops if s.departed_at is not None or (s.status not in OPEN and s.stop_id != staying)
+        }
+        if state.geofence is None or changed_route:
+            state.geofence = GeofenceTracker(fences, done=done)
+        else:
+            state.geofence.set_fences(fences, done=done)
+        state.force_eta = True
+
+    async def _apply_fence_events(self, state: DriverState, events: list[Any]) -> None:
+        route = state.route
+        assert route is not None
+        by_stop = {s.stop_id: s for s in route.stops}
+        principal = state.principal
+        async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+            for event in events:
+                stop = by_stop.get(event.stop_id)
+                if stop is None:
+                    continue
+                try:
+                    if isinstance(event, Arriving):
+                        if await execution.mark_arriving(
+                            session, principal=principal, route_id=route.route_id, order_id=stop.order_id, at=event.at
+                        ):
+                            state.arriving_sent.add(stop.order_id)
+                    elif isinstance(event, Arrived):
+                        await execution.arrive(
+                            session,
+                            principal=principal,
+                            route_id=route.route_id,
+                            stop_id=stop.stop_id,
+                            occurred_at=event.at,
+                            source="geofence",
+                        )
+                        await self._learn_speed(session, state, stop.stop_id, event.at)
+                    elif isinstance(event, Departed):
+                        await execution.depart(
+                            session,
+                            principal=principal,
+                            route_id=route.route_id,
+                            stop_id=stop.stop_id,
+                            occurred_at=event.at,
+                            dwell_s=event.dwell_s,
+                        )
+                except DomainError as exc:  # the stop was closed by hand meanwhile: nothing to do
+                    log.info("geofence_event_ignored", stop_id=str(stop.stop_id), detail=exc.detail)
+        state.stale = True
+
+    async def _learn_speed(
+        self, session: AsyncSession, state: DriverState, stop_id: UUID, arrived_at: datetime
+    ) -> None:
+        """The leg just driven, against what the provider predicted from where it started: the driver's factor."""
+        if state.leg is None or state.leg[0] != stop_id:
+            return
+        _, started_at, predicted_s = state.leg
+        state.leg = None
+        before = state.speed.samples
+        state.speed.observe(predicted_s=predicted_s, observed_s=(arrived_at - started_at).total_seconds())
+        if state.speed.samples != before:
+            assert state.principal.user_id is not None
+            await repository.save_driver_speed(
+                session,
+                organization_id=state.principal.organization_id,
+                driver_id=state.principal.user_id,
+                speed_factor=state.speed.value,
+                samples=state.speed.samples,
+            )
+
+    # -- ETAs
+
+    async def _legs(self, profile: VehicleProfile, points: list[tuple[float, float]]) -> list[float]:
+        """Provider seconds along the points in order (falling back to straight lines off the graph)."""
+        try:
+            matrix = await self._travel.matrix(points, profile)
+        except (TravelError, TravelUnavailable):
+            matrix = await self._fallback.matrix(points, profile)
+        return [float(matrix.durations_s[i, i + 1]) for i in range(len(points) - 1)]
+
+    async def _update_etas(self, state: DriverState) -> None:
+        route, point = state.route, state.last_point
+        assert route is not None
+        state.eta_computed_at = asyncio.get_running_loop().time()
+        state.force_eta = False
+        remaining = route.remaining
+        if not remaining or point is None:
+            return
+        now = max(self.clock(), point.at)
+        first = remaining[0]
+        at_first = first.status == StopStatus.arrived and first.departed_at is None
+        stop_points = [(s.lat, s.lon) for s in remaining]
+        between = await self._legs(route.profile, stop_points) if len(stop_points) > 1 else []
+        lead = 0.0 if at_first else (await self._legs(route.profile, [(point.lat, point.lon), stop_points[0]]))[0]
+        if not at_first and (state.leg is None or state.leg[0] != first.stop_id):
+            state.leg = (first.stop_id, point.at, lead)
+        etas = estimate(
+            now=now,
+            stops=[
+                RemainingStop(
+                    stop_id=s.stop_id,
+                    order_id=s.order_id,
+                    lat=s.lat,
+                    lon=s.lon,
+                    service_s=s.service_s,
+                    window_start_at=s.window_start_at,
+                    window_end_at=s.window_end_at,
+                    arrived_at=(s.arrived_at or now) if index == 0 and at_first else None,
+                )
+                for index, s in enumerate(remaining)
+            ],
+            leg_s=[lead, *between],
+            speed_factor=state.speed.value,
+            window=EtaWindow(),
+        )
+        changed = [e for e in etas if moved(state.published.get(e.stop_id), e.eta_at)]
+        away = {s.stop_id: index for index, s in enumerate(remaining)}
+        order_of = {s.stop_id: s.order_id for s in remaining}
+        recount = {stop_id for stop_id, n in away.items() if state.stops_away.get(stop_id) != n}
+        if changed:
+            async with transaction(self._session_factory) as session:
+                await repository.write_stop_etas(
+                    session, [(e.stop_id, e.eta_at, e.earliest_at, e.latest_at) for e in changed]
+                )
+        for eta in etas:
+            if eta.stop_id in recount or any(e.stop_id == eta.stop_id for e in changed):
+                self._channels.publish(
+                    {"type": "eta", "seq": seq_now(), "data": _eta_data(eta, order_of[eta.stop_id], away[eta.stop_id])},
+                    channels=[order_channel(order_of[eta.stop_id])],
+                )
+        for e in changed:
+            state.published[e.stop_id] = e.eta_at
+        state.stops_away = away
+        if changed:
+            message = {
+                "type": "etas",
+                "seq": seq_now(),
+                "data": {
+                    "route_id": str(route.route_id),
+                    "driver_id": str(state.principal.user_id),
+                    "stops": [
+                        {
+                            "stop_id": str(e.stop_id),
+                            **_eta_data(e, order_of[e.stop_id], away[e.stop_id]),
+                            "late": _late(e, remaining),
+                        }
+                        for e in etas
+                    ],
+                },
+            }
+            self._channels.publish(
+                message,
+                channels=[org_channel(state.principal.organization_id), driver_channel(state.principal.user_id)],
+            )
+        next_eta = etas[0]
+        if (
+            not at_first
+            and first.order_id not in state.arriving_sent
+            and (next_eta.eta_at - now).total_seconds() <= self._settings.arriving_within_s
+        ):
+            state.arriving_sent.add(first.order_id)
+            async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+                await execution.mark_arriving(
+                    session, principal=state.principal, route_id=route.route_id, order_id=first.order_id, at=now
+                )
+
+    # -- positions out
+
+    def _publish_position(self, state: DriverState, point: PointIn) -> None:
+        route = state.route
+        assert route is not None
+        data = {
+            "lat": point.lat,
+            "lon": point.lon,
+            "heading": point.heading,
+            "speed": point.speed,
+            "at": point.at.isoformat(),
+        }
+        remaining = route.remaining
+        if remaining:
+            # privacy: only the customer whose stop is next sees where the driver is
+            self._channels.publish(
+                {"type": "position", "seq": seq_now(), "data": data}, channels=[order_channel(remaining[0].order_id)]
+            )
+        loop_now = asyncio.get_running_loop().time()
+        if loop_now - state.org_published_at >= ORG_POSITION_EVERY_S:
+            state.org_published_at = loop_now
+            self._channels.publish(
+                {"type": "position", "seq": seq_now(), "data": self._latest_entry(state, point)},
+                channels=[org_channel(state.principal.organization_id)],
+            )
+
+    def _latest_entry(self, state: DriverState, point: PointIn) -> dict[str, Any]:
+        return {
+            "driver_id": str(state.principal.user_id),
+            "route_id": str(state.route.route_id) if state.route else None,
+            "lat": point.lat,
+            "lon": point.lon,
+            "heading": point.heading,
+            "speed": point.speed,
+            "accuracy": point.accuracy,
+            "at": point.at.isoformat(),
+        }
+
+    async def _remember(self, state: DriverState, point: PointIn) -> None:
+        entry = self._latest_entry(state, point)
+        organization_id = state.principal.organization_id
+        self._latest.setdefault(organization_id, {})[state.principal.user_id] = entry  # type: ignore[index]
+        if self._redis is not None:
+            key = self._latest_key(organization_id)
+            try:
+                await self._redis.hset(key, str(state.principal.user_id), json.dumps(entry))
+                await self._redis.expire(key, LATEST_TTL_S)
+            except Exception:  # Redis away: the live map degrades to this process's drivers, nothing is lost
+                log.warning("latest_position_not_shared", exc_info=True)
+
+    def _latest_key(self, organization_id: UUID) -> str:
+        return f"{self._settings.redis_namespace}:positions:{organization_id}"
+
+    async def latest_positions(self, organization_id: UUID) -> list[dict[str, Any]]:
+        """Every driver's last position, for a dispatch map that just opened (and the tracking snapshot)."""
+        entries = dict(self._latest.get(organization_id, {}))
+        if self._redis is not None:
+            try:
+                shared = await self._redis.hgetall(self._latest_key(organization_id))
+                for driver, raw in shared.items():
+                    entries[UUID(driver.decode() if isinstance(driver, bytes) else driver)] = json.loads(raw)
+            except Exception:
+                log.warning("latest_positions_not_read", exc_info=True)
+        cutoff = self.clock() - timedelta(seconds=LATEST_TTL_S)
+        return [e for e in entries.values() if datetime.fromisoformat(e["at"]) >= cutoff]
+
+    async def latest_position(self, organization_id: UUID, driver_id: UUID) -> dict[str, Any] | None:
+        for entry in await self.latest_positions(organization_id):
+            if entry["driver_id"] == str(driver_id):
+                return entry
+        return None
+
+    # -- events from the relay
+
+    def event_handler(self) -> Callable[[AsyncSession, Event], Any]:
+        async def on_event(session: AsyncSession, event: Event) -> None:
+            if event.type == "order.status_changed":
+                self._channels.publish(
+                    {
+                        "type": "status",
+                        "seq": seq_now(),
+                        "data": {"status": event.payload.get("to"), "at": event.occurred_at.isoformat()},
+                    },
+                    channels=[order_channel(event.subject_id)],
+                )
+            elif event.type in ROUTE_EVENTS or event.type.startswith("route."):
+                self.invalidate(event.organization_id)
+
+        on_event.__name__ = "tracking_on_event"
+        return on_event
+
+    def invalidate(self, organization_id: UUID) -> None:
+        """A plan or a stop changed: the organization's routes reload at their next position."""
+        for state in self._drivers.values():
+            if state.principal.organization_id == organization_id:
+                state.stale = True
+
+
+def _eta_data(eta: StopEta, order_id: UUID, stops_away: int) -> dict[str, Any]:
+    return {
+        "order_id": str(order_id),
+        "eta_at": eta.eta_at.isoformat(),
+        "earliest_at": eta.earliest_at.isoformat(),
+        "latest_at": eta.latest_at.isoformat(),
+        "stops_away": stops_away,
+    }
+
+
+def _late(eta: StopEta, remaining: list[StopView]) -> bool:
+    for stop in remaining:
+        if stop.stop_id == eta.stop_id:
+            return stop.window_end_at is not None and eta.eta_at > stop.window_end_at
+    return False
+
+
+def driver_principal(organization_id: UUID, driver_id: UUID) -> Principal:
+    return Principal(organization_id=organization_id, role=Role.driver, via="session", user_id=driver_id)

@@ -1,0 +1,153 @@
+"""All SQL of the tracking domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only, selectinload
+
+from backend.accounts.models import User
+from backend.events.models import Event
+from backend.fleet.models import Vehicle
+from backend.orders.models import Order
+from backend.routing.models import Route, RouteStatus, Stop, StopStatus
+from backend.tracking.models import DriverSpeed, Position
+
+
+async def insert_positions(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    await session.execute(insert(Position), rows)
+
+
+async def purge_positions(session: AsyncSession, *, before: datetime) -> int:
+    result = await session.execute(delete(Position).where(Position.recorded_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def route_in_progress(session: AsyncSession, *, organization_id: UUID, driver_id: UUID) -> Route | None:
+    return await session.scalar(
+        select(Route)
+        .options(selectinload(Route.stops))
+        .where(
+            Route.organization_id == organization_id,
+            Route.driver_id == driver_id,
+            Route.status == RouteStatus.in_progress,
+        )
+        .order_by(Route.started_at.desc())
+        .limit(1)
+    )
+
+
+async def vehicle_profile(session: AsyncSession, *, vehicle_id: UUID) -> str | None:
+    profile = await session.scalar(select(Vehicle.profile).where(Vehicle.id == vehicle_id))
+    return None if profile is None else str(profile.value)
+
+
+async def orders_for_eta(session: AsyncSession, *, order_ids: list[UUID]) -> dict[UUID, Order]:
+    if not order_ids:
+        return {}
+    rows = await session.scalars(
+        select(Order)
+        .options(load_only(Order.id, Order.status, Order.service_s, Order.window_start_at, Order.window_end_at))
+        .where(Order.id.in_(order_ids))
+    )
+    return {o.id: o for o in rows}
+
+
+async def order_by_token_hash(session: AsyncSession, *, token_hash: str) -> Order | None:
+    return await session.scalar(select(Order).where(Order.tracking_token_hash == token_hash))
+
+
+async def order_for_update(session: AsyncSession, *, order_id: UUID) -> Order | None:
+    return await session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+
+
+async def current_stop(session: AsyncSession, *, order_id: UUID) -> tuple[Stop, Route] | None:
+    """The order's stop on its live or last route (a re-attempt has a newer stop than the failed one)."""
+    row = (
+        await session.execute(
+            select(Stop, Route)
+            .join(Route, Route.id == Stop.route_id)
+            .where(
+                Stop.order_id == order_id,
+                Stop.status != StopStatus.skipped,
+                Route.status.in_((RouteStatus.published, RouteStatus.in_progress, RouteStatus.completed)),
+            )
+            .order_by(Route.service_date.desc(), Stop.created_at.desc())
+            .limit(1)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def open_stops_before(session: AsyncSession, *, route_id: UUID, sequence: int) -> int:
+    rows = await session.scalars(
+        select(Stop.id).where(
+            Stop.route_id == route_id,
+            Stop.sequence < sequence,
+            Stop.order_id.is_not(None),
+            Stop.status.in_((StopStatus.pending, StopStatus.arrived)),
+        )
+    )
+    return len(list(rows))
+
+
+async def first_open_stop(session: AsyncSession, *, route_id: UUID) -> Stop | None:
+    return await session.scalar(
+        select(Stop)
+        .where(
+            Stop.route_id == route_id,
+            Stop.order_id.is_not(None),
+            Stop.status.in_((StopStatus.pending, StopStatus.arrived)),
+        )
+        .order_by(Stop.sequence)
+        .limit(1)
+    )
+
+
+async def status_events(session: AsyncSession, *, organization_id: UUID, order_id: UUID) -> list[Event]:
+    rows = await session.scalars(
+        select(Event)
+        .where(
+            Event.organization_id == organization_id,
+            Event.subject_type == "order",
+            Event.subject_id == order_id,
+            Event.type.in_(("order.created", "order.status_changed")),
+        )
+        .order_by(Event.id)
+    )
+    return list(rows)
+
+
+async def driver_name(session: AsyncSession, *, driver_id: UUID) -> str | None:
+    return await session.scalar(select(User.name).where(User.id == driver_id))
+
+
+async def driver_speed(session: AsyncSession, *, driver_id: UUID) -> DriverSpeed | None:
+    return await session.scalar(select(DriverSpeed).where(DriverSpeed.driver_id == driver_id))
+
+
+async def save_driver_speed(
+    session: AsyncSession, *, organization_id: UUID, driver_id: UUID, speed_factor: float, samples: int
+) -> None:
+    row = await driver_speed(session, driver_id=driver_id)
+    if row is None:
+        session.add(
+            DriverSpeed(
+                organization_id=organization_id, driver_id=driver_id, speed_factor=speed_factor, samples=samples
+            )
+        )
+    else:
+        row.speed_factor, row.samples = speed_factor, samples
+
+
+async def write_stop_etas(session: AsyncSession, etas: list[tuple[UUID, datetime, datetime, datetime]]) -> None:
+    for stop_id, eta_at, earliest_at, latest_at in etas:
+        await session.execute(
+            update(Stop)
+            .where(Stop.id == stop_id)
+            .values(eta_at=eta_at, eta_earliest_at=earliest_at, eta_latest_at=latest_at)
+        )

@@ -1,0 +1,124 @@
+"""Customer tracking links: resolving a token, the tracking view, and the instructions a customer may edit."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.accounts import service as accounts
+from backend.events import service as events
+from backend.kit.secrets import token_hash
+from backend.orders.lifecycle import EDITABLE
+from backend.orders.models import Order, OrderStatus
+from backend.routing.models import RouteStatus, StopStatus
+from backend.tracking import repository, schemas
+from backend.tracking.errors import InstructionsLocked, TrackingLinkExpired, TrackingLinkNotFound
+from backend.tracking.live import LiveTracker, seq_now
+
+MAX_TOKEN_LENGTH = 64
+ON_THE_WAY = (OrderStatus.out_for_delivery, OrderStatus.arriving)
+PLANNED_WINDOW = timedelta(minutes=30)  # before the van leaves, the customer sees the plan's time ± this
+
+
+async def resolve(session: AsyncSession, *, token: str, ttl_s: int, now: datetime) -> Order:
+    """The order behind a tracking token; 404 for an unknown one, 410 a set time after the order closed."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise TrackingLinkNotFound()
+    order = await repository.order_by_token_hash(session, token_hash=token_hash(token))
+    if order is None:
+        raise TrackingLinkNotFound()
+    if order.closed_at is not None and order.closed_at + timedelta(seconds=ttl_s) < now:
+        raise TrackingLinkExpired("This delivery was closed; its tracking link is no longer available.")
+    return order
+
+
+def _first_name(name: str) -> str:
+    return name.strip().split(" ")[0] if name.strip() else ""
+
+
+async def tracking_view(
+    session: AsyncSession, *, order: Order, ttl_s: int, tracker: LiveTracker
+) -> schemas.TrackingView:
+    organization = await accounts.get_organization(session, organization_id=order.organization_id)
+    timeline = [
+        schemas.TimelineEntry(status=str(e.payload.get("to") or e.payload.get("status") or "created"), at=e.occurred_at)
+        for e in await repository.status_events(session, organization_id=order.organization_id, order_id=order.id)
+    ]
+    eta: schemas.EtaView | None = None
+    stops_away: int | None = None
+    driver: schemas.DriverPosition | None = None
+    driver_name: str | None = None
+    found = await repository.current_stop(session, order_id=order.id)
+    if found is not None and order.status not in (OrderStatus.delivered, OrderStatus.cancelled):
+        stop, route = found
+        if stop.eta_at is not None and stop.eta_earliest_at is not None and stop.eta_latest_at is not None:
+            eta = schemas.EtaView(
+                eta_at=stop.eta_at, earliest_at=stop.eta_earliest_at, latest_at=stop.eta_latest_at, live=True
+            )
+        elif stop.planned_arrival_at is not None:
+            eta = schemas.EtaView(
+                eta_at=stop.planned_arrival_at,
+                earliest_at=stop.planned_arrival_at - PLANNED_WINDOW,
+                latest_at=stop.planned_arrival_at + PLANNED_WINDOW,
+                live=False,
+            )
+        if route.status == RouteStatus.in_progress and stop.status in (StopStatus.pending, StopStatus.arrived):
+            stops_away = await repository.open_stops_before(session, route_id=route.id, sequence=stop.sequence)
+            if order.status in ON_THE_WAY and route.driver_id is not None:
+                driver_name = _first_name(await repository.driver_name(session, driver_id=route.driver_id) or "")
+                next_stop = await repository.first_open_stop(session, route_id=route.id)
+                if next_stop is not None and next_stop.id == stop.id:
+                    driver = _position(await tracker.latest_position(order.organization_id, route.driver_id))
+    return schemas.TrackingView(
+        reference=order.external_ref or str(order.id)[:8],
+        organization_name=organization.name,
+        kind=order.kind.value,
+        status=order.status.value,
+        recipient_name=_first_name(order.recipient_name),
+        address=order.address,
+        lat=order.lat,
+        lon=order.lon,
+        window_start_at=order.window_start_at,
+        window_end_at=order.window_end_at,
+        instructions=order.notes,
+        instructions_editable=order.status in EDITABLE,
+        timeline=timeline,
+        eta=eta,
+        stops_away=stops_away,
+        driver_name=driver_name or None,
+        driver=driver,
+        closed_at=order.closed_at,
+        link_expires_at=order.closed_at + timedelta(seconds=ttl_s) if order.closed_at else None,
+        seq=seq_now(),
+    )
+
+
+def _position(entry: dict[str, Any] | None) -> schemas.DriverPosition | None:
+    if entry is None:
+        return None
+    return schemas.DriverPosition(
+        lat=entry["lat"], lon=entry["lon"], heading=entry.get("heading"), at=datetime.fromisoformat(entry["at"])
+    )
+
+
+async def update_instructions(session: AsyncSession, *, order_id: UUID, instructions: str) -> Order:
+    """The customer's note to the driver, until the parcel is out for delivery (the driver has the route then)."""
+    order = await repository.order_for_update(session, order_id=order_id)
+    if order is None:
+        raise TrackingLinkNotFound()
+    if order.status not in EDITABLE:
+        raise InstructionsLocked(f"The order is {order.status.value}; call the sender to change the instructions")
+    order.notes = instructions.strip() or None
+    events.record(
+        session,
+        organization_id=order.organization_id,
+        type="order.instructions_changed",
+        subject_type="order",
+        subject_id=order.id,
+        actor="customer",
+        payload={"instructions": order.notes},
+    )
+    return order

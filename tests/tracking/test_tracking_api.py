@@ -1,0 +1,263 @@
+"""Tracking end to end on both stacks: a driver's positions in, arrivals from the geofence, live ETAs, the
+customer's tracking link (privacy, expiry, instructions), validation of bad points, retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import func, select, update
+
+from backend.accounts.models import Role
+from backend.events.models import Event
+from backend.kit.clock import utcnow
+from backend.orders.models import Order
+from backend.tracking.models import Position
+from tests.factories import run_in_app, sign_in
+from tests.tracking.conftest import DEPOT, STOPS, Day, drive, plan_day, point, settle, walk
+
+
+def flush(client: Any) -> None:
+    client.blocking_portal.call(client.app.state["tracker"].writer.flush)
+
+
+def count_positions(client: Any) -> int:
+    async def count(session: Any) -> int:
+        return int(await session.scalar(select(func.count()).select_from(Position)) or 0)
+
+    return int(run_in_app(client, count))
+
+
+def events_of(day: Day, type_: str) -> list[dict[str, Any]]:
+    settle(day.driver.client)
+
+    async def read(session: Any) -> list[dict[str, Any]]:
+        rows = await session.scalars(
+            select(Event).where(Event.organization_id == day.tenant.organization.id, Event.type == type_)
+        )
+        return [{"type": e.type, "payload": e.payload} for e in rows]
+
+    return list(run_in_app(day.driver.client, read))
+
+
+def test_starting_the_route_sends_every_order_out(day: Day) -> None:
+    assert day.route["status"] == "in_progress"
+    for index in range(len(day.orders)):
+        view = day.driver.client.get(f"/api/track/{day.token(index)}").json()
+        assert view["status"] == "out_for_delivery"
+        assert view["eta"] is not None and view["eta"]["live"] is False  # the plan's time until positions come
+        assert view["stops_away"] == index
+
+
+def test_positions_drive_eta_arrival_departure_and_only_the_next_customer_sees_the_driver(day: Day) -> None:
+    client = day.driver.client
+    t0 = utcnow() - timedelta(minutes=10)
+    stop = (day.stops[0]["lat"], day.stops[0]["lon"])
+    short = (stop[0] - 0.0027, stop[1])  # 300 m south of the first stop
+    # drive from the depot towards the first stop, stopping 300 m short
+    last = drive(day, walk(DEPOT, short, 6), t0)
+    first = client.get(f"/api/track/{day.token(0)}").json()
+    second = client.get(f"/api/track/{day.token(1)}").json()
+    assert first["driver"] is not None and abs(first["driver"]["lat"] - short[0]) < 1e-6
+    assert first["stops_away"] == 0 and first["eta"]["live"] is True
+    assert second["driver"] is None, "a customer whose stop is not next never sees the driver"
+    assert second["stops_away"] == 1
+    assert first["eta"]["earliest_at"] <= first["eta"]["eta_at"] <= first["eta"]["latest_at"]
+    # the ETAs are on the route for the dispatcher and the driver's app too
+    stops = client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"]
+    assert all(s["eta_at"] for s in stops if s["order_id"])
+
+    # arrive: 30 s of points inside the 50 m circle (jitter included) → arrived from the geofence
+    jitter = [(stop[0] + 0.0001 * (-1) ** i, stop[1]) for i in range(7)]
+    last = drive(day, [(stop[0] - 0.0004, stop[1]), *jitter], last + timedelta(seconds=5))
+    stops = client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"]
+    arrived = next(s for s in stops if s["id"] == day.stops[0]["id"])
+    assert arrived["status"] == "arrived" and arrived["arrived_at"]
+    assert client.get(f"/api/track/{day.token(0)}").json()["status"] == "arriving"
+    sources = [e["payload"]["source"] for e in events_of(day, "stop.arrived")]
+    assert sources == ["geofence"]
+
+    # a late backfilled point from inside the fence never re-fires the arrival
+    drive(day, [stop], last - timedelta(seconds=3))
+    assert len(events_of(day, "stop.arrived")) == 1
+
+    # deliver, then drive off: the stop departed with its dwell, and the second customer is next now
+    done = day.driver.post(
+        f"/api/routes/{day.route['id']}/stops/{day.stops[0]['id']}/complete", json={"outcome": "delivered"}
+    )
+    assert done.status_code == 200, done.text
+    settle(client)
+    onwards = (day.stops[1]["lat"], day.stops[1]["lon"])
+    drive(day, walk(stop, ((stop[0] + onwards[0]) / 2, stop[1]), 4), last + timedelta(seconds=5))
+    delivered = client.get(f"/api/track/{day.token(0)}").json()
+    assert delivered["status"] == "delivered" and delivered["driver"] is None
+    assert [t["status"] for t in delivered["timeline"]][-1] == "delivered"
+    second = client.get(f"/api/track/{day.token(1)}").json()
+    assert second["stops_away"] == 0 and second["driver"] is not None
+    departed = events_of(day, "stop.departed")
+    assert [e["payload"]["stop_id"] for e in departed] == [day.stops[0]["id"]]
+    assert departed[0]["payload"]["dwell_s"] >= 30
+
+
+def test_bad_points_are_refused_or_kept_out_of_etas_and_the_batch_is_written(day: Day) -> None:
+    client = day.driver.client
+    now = utcnow()
+    for bad in (
+        {"lat": 91, "lon": 24.9, "at": now.isoformat()},
+        {"lat": 60.1, "lon": 181, "at": now.isoformat()},
+        {"lat": 60.1, "lon": 24.9, "at": "2026-01-01T10:00:00"},
+        {"lat": 60.1, "lon": 24.9},
+    ):
+        response = day.driver.post("/api/positions", json={"points": [bad]})
+        assert response.status_code == 400, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+    too_many = [point(60.16, 24.93, now - timedelta(seconds=i)) for i in range(1001)]
+    assert day.driver.post("/api/positions", json={"points": too_many}).status_code == 400
+    result = day.driver.post(
+        "/api/positions",
+        json={
+            "points": [
+                point(60.1600, 24.9300, now - timedelta(seconds=20)),
+                point(60.1601, 24.9300, now - timedelta(seconds=15), accuracy=500.0),  # too vague for ETAs
+                point(61.5000, 24.9300, now - timedelta(seconds=10)),  # 150 km in 10 s
+                point(60.1602, 24.9300, now + timedelta(minutes=10)),  # the phone's clock runs ahead
+                point(60.1603, 24.9300, now - timedelta(days=3)),  # too old
+            ]
+        },
+    ).json()
+    assert result["accepted"] == 1 and result["stored_only"] == 2
+    assert [r["index"] for r in result["rejected"]] == [3, 4]
+    flush(client)
+    assert count_positions(client) == 3
+
+
+def test_positions_need_a_route_in_progress_and_a_driver(client: Any) -> None:
+    day = plan_day(client, start=False)
+    result = day.driver.post("/api/positions", json={"points": [point(60.16, 24.93, utcnow())]}).json()
+    assert result["accepted"] == 0 and "off duty" in result["rejected"][0]["reason"]
+    flush(client)
+    assert count_positions(client) == 0, "no collection off duty"
+    dispatcher = sign_in(client, day.tenant.users[Role.dispatcher])
+    assert dispatcher.post("/api/positions", json={"points": [point(60.16, 24.93, utcnow())]}).status_code == 403
+
+
+def test_retention_purges_old_positions(day: Day) -> None:
+    client = day.driver.client
+    drive(day, walk(DEPOT, STOPS[0], 3), utcnow() - timedelta(minutes=1))
+    flush(client)
+
+    async def age(session: Any) -> None:
+        await session.execute(update(Position).values(recorded_at=utcnow() - timedelta(days=31)))
+
+    run_in_app(client, age)
+    drive(day, [STOPS[0]], utcnow())
+    flush(client)
+    removed = client.blocking_portal.call(client.app.state["tracker"].purge)
+    assert removed == 3 and count_positions(client) == 1
+
+
+def test_tracking_links_unknown_expired_and_instructions(client: Any) -> None:
+    day = plan_day(client, start=False)
+    unknown = client.get("/api/track/" + "0" * 32)
+    assert unknown.status_code == 404 and unknown.json()["type"].endswith("tracking-link-not-found")
+    edited = client.patch(f"/api/track/{day.token(0)}", json={"instructions": "Door code 1234, 3rd floor"})
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["instructions"] == "Door code 1234, 3rd floor"
+    assert client.get(f"/api/track/{day.token(0)}").headers["referrer-policy"] == "no-referrer"
+    started = day.driver.post(f"/api/routes/{day.route['id']}/start", json={})
+    assert started.status_code == 200
+    locked = client.patch(f"/api/track/{day.token(0)}", json={"instructions": "changed my mind"})
+    assert locked.status_code == 409
+    assert client.patch(f"/api/track/{day.token(0)}", json={"instructions": "x" * 501}).status_code == 400
+
+    async def closed_long_ago(session: Any) -> None:
+        await session.execute(
+            update(Order).where(Order.id == UUID(day.orders[1]["id"])).values(closed_at=utcnow() - timedelta(days=2))
+        )
+
+    run_in_app(client, closed_long_ago)
+    gone = client.get(f"/api/track/{day.token(1)}")
+    assert gone.status_code == 410 and gone.json()["type"].endswith("tracking-link-expired")
+
+
+def test_guessing_tracking_tokens_hits_the_rate_limit(client: Any) -> None:
+    statuses = [client.get(f"/api/track/{i:032x}").status_code for i in range(70)]
+    assert set(statuses[:60]) == {404}
+    assert 429 in statuses[60:]
+
+
+def test_a_customer_socket_gets_a_snapshot_then_live_positions_only_while_next(day: Day) -> None:
+    client = day.driver.client
+    with (
+        client.websocket_connect(f"/ws/track/{day.token(0)}") as first,
+        client.websocket_connect(f"/ws/track/{day.token(1)}") as second,
+    ):
+        snapshot = first.receive_json(timeout=5)
+        assert snapshot["type"] == "snapshot" and snapshot["data"]["status"] == "out_for_delivery"
+        assert second.receive_json(timeout=5)["type"] == "snapshot"
+        drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+        seen = []
+        while (message := first.receive_json(timeout=5))["type"] != "position":
+            seen.append(message["type"])
+        assert message["data"]["lat"] == DEPOT[0]
+        # the second customer got ETA news but never a position
+        second.send_text('{"type": "ping"}')
+        while (message := second.receive_json(timeout=5))["type"] != "pong":
+            assert message["type"] != "position"
+        # malformed frames get an error, the socket lives; resume gives a fresh snapshot
+        first.send_text("not json")
+        while (message := first.receive_json(timeout=5))["type"] != "error":
+            pass
+        first.send_text('{"type": "resume", "after": 1}')
+        while (message := first.receive_json(timeout=5))["type"] != "snapshot":
+            pass
+        assert message["data"]["driver"] is not None
+
+
+def test_the_driver_socket_acks_positions_and_answers_bad_frames_without_closing(day: Day) -> None:
+    client = day.driver.client
+    with client.websocket_connect("/ws/driver") as ws:
+        assert ws.receive_json(timeout=5)["type"] == "ready"
+        ws.send_text('{"type": "position", "lat": 95, "lon": 24.9, "at": "2026-11-25T10:00:00Z"}')
+        assert ws.receive_json(timeout=5)["type"] == "error"
+        ws.send_text("{")
+        assert ws.receive_json(timeout=5)["type"] == "error"
+        at = utcnow().isoformat()
+        ws.send_text(f'{{"type": "position", "lat": 60.16, "lon": 24.93, "at": "{at}", "accuracy": 4}}')
+        ack = ws.receive_json(timeout=5)
+        while ack["type"] != "ack":
+            ack = ws.receive_json(timeout=5)
+        assert ack["data"]["accepted"] == 1
+
+
+@pytest.mark.parametrize("role", [Role.dispatcher, None])
+def test_the_driver_socket_is_for_drivers(client: Any, role: Role | None) -> None:
+    from litestar.exceptions import WebSocketDisconnect
+
+    day = plan_day(client, start=False)
+    client.cookies.clear()
+    if role is not None:
+        sign_in(client, day.tenant.users[role])
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/driver") as ws:
+        ws.receive_json(timeout=5)
+    assert closed.value.code in (4401, 4403)
+
+
+def test_an_unknown_tracking_socket_is_closed_with_a_reason(client: Any) -> None:
+    from litestar.exceptions import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect("/ws/track/" + "f" * 32) as ws:
+        ws.receive_json(timeout=5)
+    assert closed.value.code == 4404
+
+
+def test_another_driver_cannot_act_on_the_route(client: Any, day: Day) -> None:
+    other = plan_day(client, start=False)
+    response = other.driver.post(f"/api/routes/{day.route['id']}/start", json={})
+    assert response.status_code == 404
+    response = other.driver.post(
+        f"/api/routes/{day.route['id']}/stops/{day.stops[0]['id']}/complete", json={"outcome": "delivered"}
+    )
+    assert response.status_code == 404
