@@ -89,6 +89,8 @@ class Settings:
     """DOORSTEP_ARRIVING_WITHIN_S: the next stop's order turns `arriving` when its ETA is this close."""
     geofence_radius_m: float = 50.0
     """DOORSTEP_GEOFENCE_RADIUS_M: a driver within this of a stop for 20 s has arrived (leaves at radius + 30 m)."""
+    late_replan_min: int = 15
+    """DOORSTEP_LATE_REPLAN_MIN: a driver this many minutes behind the plan records `route.delayed`; 0: never."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -159,6 +161,7 @@ class Settings:
             "eta_interval_s": float(get("ETA_INTERVAL_S") or 5.0),
             "arriving_within_s": get_int("ARRIVING_WITHIN_S", 300),
             "geofence_radius_m": float(get("GEOFENCE_RADIUS_M") or 50.0),
+            "late_replan_min": get_int("LATE_REPLAN_MIN", 15),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }

@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import transaction
+from backend.events import service as events
 from backend.events.channels import driver_channel, order_channel, org_channel
 from backend.events.models import Event
 from backend.fleet.models import VehicleProfile
@@ -70,6 +71,7 @@ class StopView:
     window_end_at: datetime | None
     arrived_at: datetime | None
     departed_at: datetime | None
+    planned_arrival_at: datetime | None = None
 
 
 @dataclass
@@ -77,6 +79,7 @@ class RouteView:
     route_id: UUID
     profile: VehicleProfile
     stops: list[StopView]
+    service_date: date | None = None
 
     @property
     def remaining(self) -> list[StopView]:
@@ -100,6 +103,7 @@ class DriverState:
     arriving_sent: set[UUID] = field(default_factory=set)
     leg: tuple[UUID, datetime, float] | None = None  # (stop, leg start, provider's seconds from there)
     org_published_at: float = -math.inf
+    delay_reported_at: float = -math.inf
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -262,6 +266,7 @@ class LiveTracker:
                 window_end_at=orders[s.order_id].window_end_at if s.order_id in orders else None,
                 arrived_at=s.arrived_at,
                 departed_at=s.departed_at,
+                planned_arrival_at=s.planned_arrival_at,
             )
             for s in route.stops
             if s.order_id is not None
@@ -272,7 +277,12 @@ class LiveTracker:
             state.stops_away.clear()
             state.arriving_sent.clear()
             state.leg = None
-        state.route = RouteView(route_id=route.id, profile=VehicleProfile(profile or "van"), stops=stops)
+        state.route = RouteView(
+            route_id=route.id,
+            profile=VehicleProfile(profile or "van"),
+            service_date=route.service_date,
+            stops=stops,
+        )
         fences = [Fence(s.stop_id, s.lat, s.lon, radius_m=self._settings.geofence_radius_m) for s in stops]
         # a stop closed while the driver is still at it stays current until they drive off, for its dwell time
         staying = state.geofence.current if state.geofence and state.geofence.arrived_at is not None else None
@@ -428,6 +438,7 @@ class LiveTracker:
                 message,
                 channels=[org_channel(state.principal.organization_id), driver_channel(state.principal.user_id)],
             )
+        await self._report_delay(state, remaining[0], etas[0])
         next_eta = etas[0]
         if (
             not at_first
@@ -439,6 +450,34 @@ class LiveTracker:
                 await execution.mark_arriving(
                     session, principal=state.principal, route_id=route.route_id, order_id=first.order_id, at=now
                 )
+
+    async def _report_delay(self, state: DriverState, stop: StopView, eta: StopEta) -> None:
+        """A driver running later than the plan by the set minutes: `route.delayed` makes live re-planning
+        re-time the route from now (and move work to others if windows can no longer be met)."""
+        route = state.route
+        threshold_s = self._settings.late_replan_min * 60
+        if route is None or stop.planned_arrival_at is None or route.service_date is None or threshold_s <= 0:
+            return
+        late_s = (eta.eta_at - stop.planned_arrival_at).total_seconds()
+        loop_now = asyncio.get_running_loop().time()
+        if late_s < threshold_s or loop_now - state.delay_reported_at < threshold_s:
+            return  # once per threshold at most: the re-plan re-times the stops, and the next report needs new news
+        state.delay_reported_at = loop_now
+        async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+            events.record(
+                session,
+                organization_id=state.principal.organization_id,
+                type="route.delayed",
+                subject_type="route",
+                subject_id=route.route_id,
+                actor="system:tracking",
+                payload={
+                    "service_date": route.service_date.isoformat(),
+                    "minutes": round(late_s / 60),
+                    "stop_id": str(stop.stop_id),
+                    "driver_id": str(state.principal.user_id),
+                },
+            )
 
     # -- positions out
 

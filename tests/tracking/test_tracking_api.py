@@ -261,3 +261,12 @@ def test_another_driver_cannot_act_on_the_route(client: Any, day: Day) -> None:
         f"/api/routes/{day.route['id']}/stops/{day.stops[0]['id']}/complete", json={"outcome": "delivered"}
     )
     assert response.status_code == 404
+
+
+def test_a_driver_far_behind_the_plan_records_route_delayed_once(day: Day) -> None:
+    # the plan started the van at its shift start (00:00 in the organization's zone): at noon it is hours late
+    drive(day, walk(DEPOT, (60.1610, 24.9300), 2), utcnow() - timedelta(seconds=30))
+    drive(day, [(60.1612, 24.9300)], utcnow())
+    delayed = events_of(day, "route.delayed")
+    assert len(delayed) == 1
+    assert delayed[0]["payload"]["minutes"] >= 15 and delayed[0]["payload"]["stop_id"] == day.stops[0]["id"]
