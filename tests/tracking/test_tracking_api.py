@@ -270,3 +270,22 @@ def test_a_driver_far_behind_the_plan_records_route_delayed_once(day: Day) -> No
     delayed = events_of(day, "route.delayed")
     assert len(delayed) == 1
     assert delayed[0]["payload"]["minutes"] >= 15 and delayed[0]["payload"]["stop_id"] == day.stops[0]["id"]
+
+
+def test_the_driver_is_shown_only_while_the_order_is_on_its_way_whatever_its_state(day: Day) -> None:
+    from backend.orders.models import OrderStatus
+
+    client = day.driver.client
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    order_id = UUID(day.orders[0]["id"])
+    for status in OrderStatus:
+
+        async def set_status(session: Any, status: OrderStatus = status) -> None:
+            await session.execute(update(Order).where(Order.id == order_id).values(status=status, closed_at=None))
+
+        run_in_app(client, set_status)
+        view = client.get(f"/api/track/{day.token(0)}").json()
+        shown = view["driver"] is not None
+        assert shown == (status in (OrderStatus.out_for_delivery, OrderStatus.arriving)), status
+        # the other customers never see the driver while order 0 is next, whatever order 0's state
+        assert client.get(f"/api/track/{day.token(2)}").json()["driver"] is None
