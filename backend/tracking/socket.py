@@ -164,7 +164,8 @@ async def _allowed(store: Store, key: str, per_minute: int) -> bool:
     """A fixed one-minute window per client address, in the shared store (Redis when configured)."""
     raw = await store.get(key)
     count = int(raw) + 1 if raw else 1
-    await store.set(key, str(count), expires_in=60 if count == 1 else None)
+    left_s = await store.expires_in(key) if raw else None
+    await store.set(key, str(count), expires_in=max(1, left_s) if left_s else 60)  # the window never stretches
     return count <= per_minute
 
 

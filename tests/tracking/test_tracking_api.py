@@ -289,3 +289,14 @@ def test_the_driver_is_shown_only_while_the_order_is_on_its_way_whatever_its_sta
         assert shown == (status in (OrderStatus.out_for_delivery, OrderStatus.arriving)), status
         # the other customers never see the driver while order 0 is next, whatever order 0's state
         assert client.get(f"/api/track/{day.token(2)}").json()["driver"] is None
+
+
+def test_opening_tracking_sockets_in_a_loop_hits_the_rate_limit(client: Any) -> None:
+    from litestar.exceptions import WebSocketDisconnect
+
+    codes = []
+    for i in range(62):
+        with pytest.raises(WebSocketDisconnect) as closed, client.websocket_connect(f"/ws/track/{i:032x}") as ws:
+            ws.receive_json(timeout=5)
+        codes.append(closed.value.code)
+    assert set(codes[:60]) == {4404} and set(codes[60:]) == {1013}
