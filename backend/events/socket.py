@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -27,6 +28,7 @@ from backend.settings import Settings
 MAX_FRAME_BYTES = 64 * 1024  # a client frame larger than this closes the socket (1009)
 MAX_RESUME_EVENTS = 500  # a client that missed more gets a "resync" and reloads by HTTP
 MAX_CLIENT_MESSAGES_PER_MINUTE = 120  # pings and resumes; a client past this is disconnected (1008)
+SEND_TIMEOUT_S = 10.0  # a client that cannot take one frame in this long is dropped (1013), never waited for
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +57,26 @@ def origin_allowed(origin: str | None, settings: Settings, host: str | None) -> 
         return True
     parts = urlsplit(origin)
     return host is not None and parts.netloc == host and (settings.is_dev or parts.scheme == "https")
+
+
+def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]:
+    """What a subscription sends frames with: a client too slow to take one in SEND_TIMEOUT_S is closed and
+    its later frames are dropped, so it never holds a worker (its backlog is bounded by the plugin anyway)."""
+    dropped = False
+
+    async def send(data: Any) -> None:
+        nonlocal dropped
+        if dropped:
+            return
+        try:
+            await asyncio.wait_for(socket.send_data(data), SEND_TIMEOUT_S)
+        except TimeoutError:
+            dropped = True
+            log.info("slow_websocket_dropped", path=socket.url.path)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(socket.close(code=1013, reason="too slow"), 1.0)
+
+    return send
 
 
 async def _missed(socket: WebSocket[Any, Any, Any], organization_id: UUID, after: str) -> list[dict[str, Any]] | None:
@@ -94,7 +116,7 @@ async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepen
     budget = MAX_CLIENT_MESSAGES_PER_MINUTE
     loop = asyncio.get_running_loop()
     window_started = loop.time()
-    async with channels.start_subscription([channel]) as subscriber, subscriber.run_in_background(socket.send_data):
+    async with channels.start_subscription([channel]) as subscriber, subscriber.run_in_background(sender(socket)):
         await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
         with contextlib.suppress(WebSocketDisconnect):
             while True:

@@ -21,7 +21,7 @@ from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.channels import driver_channel, order_channel
-from backend.events.socket import MAX_FRAME_BYTES, origin_allowed
+from backend.events.socket import MAX_FRAME_BYTES, origin_allowed, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
 from backend.settings import Settings
@@ -126,7 +126,7 @@ async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepende
     budget = _Budget(MAX_DRIVER_FRAMES_PER_MINUTE)
     async with (
         channels.start_subscription([driver_channel(principal.user_id)]) as subscriber,
-        subscriber.run_in_background(socket.send_data),
+        subscriber.run_in_background(sender(socket)),
         _heartbeat(socket),
     ):
         await socket.send_json(_frame("ready", {"channel": "driver"}))
@@ -204,7 +204,7 @@ async def track_socket(
     budget = _Budget(MAX_TRACK_FRAMES_PER_MINUTE)
     async with (
         channels.start_subscription([order_channel(order_id)]) as subscriber,
-        subscriber.run_in_background(socket.send_data),
+        subscriber.run_in_background(sender(socket)),
         _heartbeat(socket),
     ):
         await socket.send_json(await snapshot())
