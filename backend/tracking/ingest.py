@@ -24,6 +24,7 @@ MAX_SPEED_KMH = 200.0  # faster between two fixes is a GPS jump, not a van
 MAX_BATCH_POINTS = 1_000
 FLUSH_EVERY_S = 1.0
 FLUSH_AT_POINTS = 500
+MAX_BUFFERED_POINTS = 50_000  # while the database is away; older points go first past this
 
 log = structlog.get_logger(__name__)
 
@@ -140,9 +141,10 @@ class PositionWriter:
             try:
                 async with transaction(self._session_factory) as session:
                     await repository.insert_positions(session, rows)
-            except Exception:
-                # the database is away: keep the points for the next round rather than lose them (bounded)
-                self._rows = (rows + self._rows)[-50_000:]
+            except BaseException:
+                # the database is away, or the writer is being stopped mid-write (CancelledError): keep the
+                # points for the next round rather than lose them (bounded)
+                self._rows = (rows + self._rows)[-MAX_BUFFERED_POINTS:]
                 raise
             self.written += len(rows)
             return len(rows)

@@ -42,6 +42,7 @@ from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejec
 
 ROUTE_RELOAD_S = 10.0  # another process's change (a re-plan, a stop done) reaches this one's ETAs within this
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (customers get every point)
+POSITION_JITTER_S = 0.25  # a 1 Hz phone's points arrive a little early or late; every other one still goes out
 LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
 PURGE_EVERY_S = 3600.0
 OPEN = (StopStatus.pending, StopStatus.arrived)
@@ -498,7 +499,7 @@ class LiveTracker:
                 {"type": "position", "seq": seq_now(), "data": data}, channels=[order_channel(remaining[0].order_id)]
             )
         loop_now = asyncio.get_running_loop().time()
-        if loop_now - state.org_published_at >= ORG_POSITION_EVERY_S:
+        if loop_now - state.org_published_at >= ORG_POSITION_EVERY_S - POSITION_JITTER_S:
             state.org_published_at = loop_now
             self._channels.publish(
                 {"type": "position", "seq": seq_now(), "data": self._latest_entry(state, point)},

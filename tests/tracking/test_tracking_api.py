@@ -300,3 +300,49 @@ def test_opening_tracking_sockets_in_a_loop_hits_the_rate_limit(client: Any) -> 
             ws.receive_json(timeout=5)
         codes.append(closed.value.code)
     assert set(codes[:60]) == {4404} and set(codes[60:]) == {1013}
+
+
+def test_stopping_the_writer_mid_write_keeps_every_point(client: Any, day: Day, monkeypatch: Any) -> None:
+    import asyncio
+
+    from backend.tracking import ingest, repository
+
+    real_insert = repository.insert_positions
+
+    async def slow_insert(session: Any, rows: list[dict[str, Any]]) -> None:
+        await asyncio.sleep(0.2)
+        await real_insert(session, rows)
+
+    monkeypatch.setattr(repository, "insert_positions", slow_insert)
+    writer = ingest.PositionWriter(_factory(client))
+    rows = [
+        {
+            "organization_id": day.tenant.organization.id,
+            "driver_id": day.tenant.users[Role.driver].id,
+            "route_id": None,
+            "lat": 60.16,
+            "lon": 24.93,
+            "accuracy_m": 5.0,
+            "speed_mps": None,
+            "heading_deg": None,
+            "recorded_at": utcnow() - timedelta(seconds=i),
+            "received_at": utcnow(),
+            "for_eta": True,
+        }
+        for i in range(600)
+    ]
+
+    async def run() -> None:
+        writer.start()
+        writer.add(rows)  # past FLUSH_AT_POINTS: the loop starts writing at once
+        await asyncio.sleep(0.05)
+        await writer.stop()  # cancels the loop mid-insert; stop() writes what was in flight
+
+    client.blocking_portal.call(run)
+    assert count_positions(client) == 600
+
+
+def _factory(client: Any) -> Any:
+    from backend.db.session import SESSION_FACTORY_KEY
+
+    return client.app.state[SESSION_FACTORY_KEY]
