@@ -5,6 +5,7 @@ Pure translation between our rows and routing/problem.py's inputs; no SQL, no so
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -88,8 +89,11 @@ def translate(
     orders: list[Order],
     vehicles: list[Vehicle],
     locations: dict[UUID, Location],
+    not_before: datetime | None = None,
 ) -> Translation:
+    """`not_before` (now, when planning today): vans leave no earlier, whatever their shift start says."""
     start = day_start(service_date, timezone)
+    earliest_s = seconds_since(start, not_before) if not_before is not None else 0
     points = Points()
     depot_for_returns = default_depot(locations)
     skipped: list[dict[str, Any]] = []
@@ -99,8 +103,12 @@ def translate(
         depot = locations.get(vehicle.depot_id) if vehicle.depot_id else depot_for_returns
         if depot is None:
             continue  # reported by the caller: a vehicle needs a depot to start from
-        index = points.add(depot.lat, depot.lon)
-        vehicle_inputs.append(vehicle_input(vehicle, index))
+        van = vehicle_input(vehicle, points.add(depot.lat, depot.lon))
+        if earliest_s > van.shift[0]:
+            if earliest_s >= van.shift[1]:
+                continue  # the shift is over for today: the van is not there to plan with
+            van = dataclasses.replace(van, shift=(earliest_s, van.shift[1]))
+        vehicle_inputs.append(van)
 
     tasks: list[TaskInput] = []
     for order in orders:

@@ -99,6 +99,7 @@ async def create_plan(
         orders=plannable,
         vehicles=vehicles,
         locations=locations,
+        not_before=utcnow(),
     )
     unassigned: list[dict[str, Any]] = list(translation.skipped)
     source = "none"

@@ -3,7 +3,7 @@ customer's tracking link (privacy, expiry, instructions), validation of bad poin
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -263,10 +263,16 @@ def test_another_driver_cannot_act_on_the_route(client: Any, day: Day) -> None:
     assert response.status_code == 404
 
 
+def test_todays_plan_starts_the_vans_now_not_at_their_shift_start(day: Day) -> None:
+    # the van's shift began at 00:00 in the organization's zone; it is about noon there
+    first = datetime.fromisoformat(day.stops[0]["planned_arrival_at"])
+    assert utcnow() - timedelta(minutes=2) <= first <= utcnow() + timedelta(minutes=30)
+
+
 def test_a_driver_far_behind_the_plan_records_route_delayed_once(day: Day) -> None:
-    # the plan started the van at its shift start (00:00 in the organization's zone): at noon it is hours late
-    drive(day, walk(DEPOT, (60.1610, 24.9300), 2), utcnow() - timedelta(seconds=30))
-    drive(day, [(60.1612, 24.9300)], utcnow())
+    # stuck 25 km away: the ETA of the first stop is well past its planned arrival
+    drive(day, [(60.3850, 24.9300)], utcnow() - timedelta(seconds=30))
+    drive(day, [(60.3851, 24.9300)], utcnow())
     delayed = events_of(day, "route.delayed")
     assert len(delayed) == 1
     assert delayed[0]["payload"]["minutes"] >= 15 and delayed[0]["payload"]["stop_id"] == day.stops[0]["id"]
