@@ -17,10 +17,10 @@ from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
-from backend.orders.models import OrderStatus
+from backend.orders.models import OrderKind, OrderStatus
 from backend.routing import repository
 from backend.routing.errors import RouteNotFound, RouteNotStartable, StopNotFound, StopNotOpen
-from backend.routing.models import Route, RouteStatus, Stop, StopStatus
+from backend.routing.models import Route, RouteStatus, Stop, StopKind, StopStatus
 
 Outcome = Literal["delivered", "failed"]
 FAILURE_REASONS = ("not_home", "no_access", "refused", "damaged", "wrong_address", "other")
@@ -203,14 +203,13 @@ async def complete_stop(
     stop.status = done
     stop.completed_at = at
     if stop.order_id is not None:
-        await orders.transition(
-            session,
-            principal=principal,
-            order_id=stop.order_id,
-            to=OrderStatus.delivered if outcome == "delivered" else OrderStatus.failed,
-            reason=reason,
-            occurred_at=at,
+        order = await orders.get_order(
+            session, principal=Principal.system(route.organization_id), order_id=stop.order_id
         )
+        for step in outcome_steps(order.kind, order.status, stop.kind, outcome):
+            await orders.transition(
+                session, principal=principal, order_id=order.id, to=step, reason=reason, occurred_at=at
+            )
     _record(
         session,
         principal,
@@ -223,6 +222,25 @@ async def complete_stop(
         reason=reason,
     )
     return stop
+
+
+def outcome_steps(kind: OrderKind, status: OrderStatus, stop_kind: StopKind, outcome: Outcome) -> list[OrderStatus]:
+    """The order's moves when its stop is done, by what the stop is: a delivery handed over (or not), a parcel
+    fetched at the depot by a van already out (live re-planning), a customer's return collected, a return
+    dropped at the depot. An order not yet out (placed live on a van still loading) passes `out_for_delivery`."""
+    S = OrderStatus
+    if kind == OrderKind.delivery and stop_kind == StopKind.pickup:
+        return [S.out_for_delivery] if outcome == "delivered" and status == S.planned else []
+    if kind == OrderKind.delivery:
+        final = S.delivered if outcome == "delivered" else S.failed
+        if status == final:
+            return []
+        return [S.out_for_delivery, final] if status == S.planned else [final]
+    if kind == OrderKind.return_ and stop_kind == StopKind.pickup:
+        return [S.collected] if outcome == "delivered" and status == S.scheduled else []
+    if kind == OrderKind.return_:
+        return [S.received] if outcome == "delivered" and status == S.collected else []
+    return []
 
 
 async def finish_route(

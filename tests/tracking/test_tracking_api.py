@@ -15,7 +15,7 @@ from backend.events.models import Event
 from backend.kit.clock import utcnow
 from backend.orders.models import Order
 from backend.tracking.models import Position
-from tests.factories import run_in_app, sign_in
+from tests.factories import make_order, run_in_app, sign_in
 from tests.tracking.conftest import DEPOT, STOPS, Day, drive, plan_day, point, settle, walk
 
 
@@ -352,3 +352,44 @@ def _factory(client: Any) -> Any:
     from backend.db.session import SESSION_FACTORY_KEY
 
     return client.app.state[SESSION_FACTORY_KEY]
+
+
+def test_an_order_placed_live_on_a_route_under_way_can_be_fetched_and_delivered(day: Day) -> None:
+    client = day.driver.client
+    dispatcher = sign_in(client, day.tenant.users[Role.dispatcher])
+    new = make_order(dispatcher, lat=60.1680, lon=24.9350, service_s=60)
+    settle(client)
+    day.driver = sign_in(client, day.tenant.users[Role.driver])
+    route = client.get(f"/api/routes/{day.route['id']}/stops").json()
+    visits = [s for s in route["stops"] if s["order_id"] == new["id"]]
+    assert visits, "live re-planning placed the new order on the van that is out"
+    for stop in visits:  # a depot pickup first when the van had left, then the delivery
+        done = day.driver.post(
+            f"/api/routes/{day.route['id']}/stops/{stop['id']}/complete", json={"outcome": "delivered"}
+        )
+        assert done.status_code == 200, done.text
+    dispatcher = sign_in(client, day.tenant.users[Role.dispatcher])
+    assert dispatcher.get(f"/api/orders/{new['id']}").json()["status"] == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "stop_kind", "outcome", "steps"),
+    [
+        ("delivery", "planned", "pickup", "delivered", ["out_for_delivery"]),
+        ("delivery", "planned", "delivery", "delivered", ["out_for_delivery", "delivered"]),
+        ("delivery", "arriving", "delivery", "failed", ["failed"]),
+        ("delivery", "delivered", "delivery", "delivered", []),
+        ("return", "scheduled", "pickup", "delivered", ["collected"]),
+        ("return", "scheduled", "pickup", "failed", []),
+        ("return", "collected", "delivery", "delivered", ["received"]),
+    ],
+)
+def test_a_stops_outcome_moves_its_order_by_what_the_stop_is(
+    kind: str, status: str, stop_kind: str, outcome: str, steps: list[str]
+) -> None:
+    from backend.orders.models import OrderKind, OrderStatus
+    from backend.routing.execution import outcome_steps
+    from backend.routing.models import StopKind
+
+    moves = outcome_steps(OrderKind(kind), OrderStatus(status), StopKind(stop_kind), outcome)  # type: ignore[arg-type]
+    assert [m.value for m in moves] == steps
