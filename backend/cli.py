@@ -1,4 +1,4 @@
-"""The `doorstep` command: serve, migrate, demo, createuser."""
+"""The `doorstep` command: serve, migrate, demo, simulate, createuser."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import subprocess
 import sys
 
 from backend.settings import Settings, SettingsError
@@ -70,7 +71,7 @@ async def _seed_demo(settings: Settings) -> bool:
         await engine.dispose()
 
 
-def _print_demo_banner(settings: Settings, host: str, port: int) -> None:
+def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bool = False) -> None:
     from backend.demo.seed import LOGINS, demo_day
 
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only what we print
@@ -88,7 +89,41 @@ def _print_demo_banner(settings: Settings, host: str, port: int) -> None:
         "  Stop with Ctrl+C.",
         "",
     ]
+    if simulate:
+        lines[-2:-2] = [
+            "  Simulated couriers (courier1-3@demo.doorstep.dev) drive today's LIVE- orders; tracking links of",
+            "  their next stops are printed below once today is planned (or open any LIVE- order in Dispatch).",
+        ]
     print("\n".join(lines), flush=True)
+
+
+def _start_simulator(settings: Settings, host: str, port: int) -> subprocess.Popen[bytes]:
+    """`doorstep simulate` beside the server: it waits for /health itself, and stops with the server."""
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - where to reach the server
+    command = [sys.executable, "-m", "backend.cli", "simulate", "--base-url", f"http://{local}:{port}"]
+    env = {**os.environ, "DOORSTEP_INSTANCE_DIR": str(settings.instance_dir)}  # the server's road-graph cache
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL, env=env)  # noqa: S603 - our own argv
+
+
+def _simulate(args: argparse.Namespace, settings: Settings) -> int:
+    from backend.demo.live_day import Options, run
+    from backend.routing.travel import provider_from_settings
+
+    if args.speedup < 1 or args.couriers < 1 or args.orders_per_courier < 1:
+        print("--speedup, --couriers and --orders-per-courier must be at least 1.", file=sys.stderr)
+        return 2
+    options = Options(
+        base_url=(args.base_url or settings.public_base_url).rstrip("/"),
+        couriers=args.couriers,
+        orders_per_courier=args.orders_per_courier,
+        speedup=args.speedup,
+        seed=args.seed,
+        once=args.once,
+    )
+    try:
+        return asyncio.run(run(options, travel=provider_from_settings(settings)))
+    except KeyboardInterrupt:
+        return 130
 
 
 def _createuser(settings: Settings, args: argparse.Namespace) -> int:
@@ -145,6 +180,14 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_argument("--port", type=int, default=None, help="port (default DOORSTEP_PORT or 8000)")
     serve.add_argument("--workers", type=int, default=1, help="processes (use PostgreSQL and Redis for more than 1)")
     demo.add_argument("--no-serve", action="store_true", help="only migrate and seed")
+    demo.add_argument("--no-simulate", action="store_true", help="no simulated couriers driving today's orders")
+    simulate = commands.add_parser("simulate", help="drive simulated couriers through a running server's API")
+    simulate.add_argument("--base-url", help="the server (default DOORSTEP_PUBLIC_BASE_URL or http://127.0.0.1:8000)")
+    simulate.add_argument("--couriers", type=int, default=3, help="simulated couriers, each with a van (default 3)")
+    simulate.add_argument("--orders-per-courier", type=int, default=8, help="orders per courier in a batch")
+    simulate.add_argument("--speedup", type=float, default=1.0, help="simulated seconds per real second (default 1)")
+    simulate.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
+    simulate.add_argument("--once", action="store_true", help="drive today's routes to the end, then exit")
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     create = commands.add_parser("createuser", help="create a user (and its organization if new)")
     create.add_argument("--email", required=True)
@@ -168,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "createuser":
         return _createuser(settings, args)
+    if args.command == "simulate":
+        return _simulate(args, settings)
     host = args.host or settings.host
     port = args.port or settings.port
     if args.command == "demo":
@@ -177,8 +222,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_serve:
             return 0
         os.environ.setdefault("DOORSTEP_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-        _print_demo_banner(settings, host, port)
-        _serve(settings, host=host, port=port, workers=1)
+        _print_demo_banner(settings, host, port, simulate=not args.no_simulate)
+        simulator = None if args.no_simulate else _start_simulator(settings, host, port)
+        try:
+            _serve(settings, host=host, port=port, workers=1)
+        finally:
+            if simulator is not None:
+                simulator.terminate()
+                try:
+                    simulator.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    simulator.kill()
         return 0
     problem = _check_migrated(settings)
     if problem is not None:

@@ -106,14 +106,11 @@ async def demo_exists(session: AsyncSession) -> bool:
     return await session.scalar(select(Organization.id).where(Organization.name == ORGANIZATION_NAME)) is not None
 
 
-LAST_SEED_HOUR = 15  # from this hour (Helsinki time) the demo's orders are for the next day, so a whole day is left
-
-
 def demo_day(now: datetime | None = None) -> date:
-    """The day the demo's orders are for: today in Helsinki, or tomorrow once the working day is mostly over
-    (live re-planning schedules from the current time, and a van cannot leave for a shift that has ended)."""
+    """The day the demo's orders are for: tomorrow in Helsinki, a whole day for the dispatcher to plan. Today
+    belongs to the simulated couriers (`doorstep simulate`), whose plan is under way: one published plan a day."""
     local = (now or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE))
-    return local.date() + timedelta(days=1) if local.hour >= LAST_SEED_HOUR else local.date()
+    return local.date() + timedelta(days=1)
 
 
 async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None = None) -> bool:
@@ -213,11 +210,16 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
             kind = OrderKind.store_pickup
         elif index % 20 == 13:
             kind = OrderKind.return_
-        window_start = window_end = None
+        # "any time that day" is the vans' working day: an order without a window would join whichever day
+        # is live first (today's simulation), as live re-planning does for a new order without a date
+        window_start: datetime | None = datetime.combine(local_today, time(8, 0), ZoneInfo(TIMEZONE))
+        window_end: datetime | None = datetime.combine(local_today, time(16, 0), ZoneInfo(TIMEZONE))
         if kind is OrderKind.delivery and index % 3 == 0:
             hour = 9 + (index % 6)
             window_start = datetime.combine(local_today, time(hour, 0), ZoneInfo(TIMEZONE))
             window_end = window_start + timedelta(hours=2)
+        elif kind is OrderKind.store_pickup:
+            window_start = window_end = None
         await orders.create_order(
             session,
             principal=principal,

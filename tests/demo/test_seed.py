@@ -51,15 +51,14 @@ def test_demo_data_ships_with_its_attribution():
     assert (DATA / "Helsinki.osm.pbf").stat().st_size > 100_000
 
 
-def test_the_demo_day_is_today_until_the_afternoon_then_tomorrow():
+def test_the_demo_day_is_always_tomorrow_in_helsinki():
+    """Today belongs to the simulated couriers' plan (one published plan a day); tomorrow is the dispatcher's."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     from backend.demo.seed import demo_day
 
     helsinki = ZoneInfo("Europe/Helsinki")
-    assert demo_day(datetime(2026, 11, 25, 9, 0, tzinfo=helsinki)).isoformat() == "2026-11-25"
-    assert demo_day(datetime(2026, 11, 25, 13, 59, tzinfo=helsinki)).isoformat() == "2026-11-25"
-    assert demo_day(datetime(2026, 11, 25, 14, 59, tzinfo=helsinki)).isoformat() == "2026-11-25"
+    assert demo_day(datetime(2026, 11, 25, 9, 0, tzinfo=helsinki)).isoformat() == "2026-11-26"
     assert demo_day(datetime(2026, 11, 25, 15, 0, tzinfo=helsinki)).isoformat() == "2026-11-26"
-    assert demo_day(datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("UTC"))).isoformat() == "2026-11-26"  # 01:30 there
+    assert demo_day(datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("UTC"))).isoformat() == "2026-11-27"  # 01:30 there
