@@ -59,6 +59,14 @@ def origin_allowed(origin: str | None, settings: Settings, host: str | None) -> 
     return host is not None and parts.netloc == host and (settings.is_dev or parts.scheme == "https")
 
 
+async def refuse(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> None:
+    """Complete the handshake, then close with the reason: a browser only sees a close code (4401 sign in,
+    4403 wrong role, 4404 unknown link...) on an accepted socket; a refused handshake is a bare 1006 to it.
+    A foreign Origin is refused before the handshake instead: nothing is completed for another site."""
+    await socket.accept()
+    await socket.close(code=code, reason=reason)
+
+
 def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]:
     """What a subscription sends frames with: a client too slow to take one in SEND_TIMEOUT_S is closed and
     its later frames are dropped, so it never holds a worker (its backlog is bounded by the plugin anyway)."""
@@ -106,10 +114,10 @@ async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepen
         await socket.close(code=1008, reason="origin not allowed")
         return
     if not isinstance(principal, Principal):
-        await socket.close(code=4401, reason="sign in first")
+        await refuse(socket, 4401, "sign in first")
         return
     if principal.role not in STAFF:
-        await socket.close(code=4403, reason="dispatchers only")
+        await refuse(socket, 4403, "dispatchers only")
         return
     await socket.accept()
     channel = org_channel(principal.organization_id)

@@ -33,8 +33,17 @@ def _get_pool() -> ProcessPoolExecutor:
         workers = max(1, min(2, os.cpu_count() or 1))
         # forkserver: no fork of a process that runs an event loop and database connections
         _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+        atexit.register(shutdown)
     return _pool
+
+
+def shutdown() -> None:
+    """Stop the solver processes (idle ones exit at once). Waiting matters: workers left behind by a process
+    that exits without joining them linger as orphans, one set per server or test run."""
+    global _pool
+    pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 async def run(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:

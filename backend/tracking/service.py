@@ -42,6 +42,9 @@ def _first_name(name: str) -> str:
 async def tracking_view(
     session: AsyncSession, *, order: Order, ttl_s: int, tracker: LiveTracker
 ) -> schemas.TrackingView:
+    # stamped before reading: a live frame published while this view is read carries a higher seq, so a
+    # client keeps the newer ETA instead of this snapshot's older one
+    seq = seq_now()
     organization = await accounts.get_organization(session, organization_id=order.organization_id)
     timeline = [
         schemas.TimelineEntry(status=str(e.payload.get("to") or e.payload.get("status") or "created"), at=e.occurred_at)
@@ -92,7 +95,7 @@ async def tracking_view(
         driver=driver,
         closed_at=order.closed_at,
         link_expires_at=order.closed_at + timedelta(seconds=ttl_s) if order.closed_at else None,
-        seq=seq_now(),
+        seq=seq,
     )
 
 

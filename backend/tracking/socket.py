@@ -21,7 +21,7 @@ from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.channels import driver_channel, order_channel
-from backend.events.socket import MAX_FRAME_BYTES, origin_allowed, sender
+from backend.events.socket import MAX_FRAME_BYTES, origin_allowed, refuse, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
 from backend.settings import Settings
@@ -117,10 +117,10 @@ async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepende
         await socket.close(code=1008, reason="origin not allowed")
         return
     if not isinstance(principal, Principal):
-        await socket.close(code=4401, reason="sign in first")
+        await refuse(socket, 4401, "sign in first")
         return
     if principal.role != Role.driver or principal.user_id is None:
-        await socket.close(code=4403, reason="drivers only")
+        await refuse(socket, 4403, "drivers only")
         return
     await socket.accept()
     budget = _Budget(MAX_DRIVER_FRAMES_PER_MINUTE)
@@ -178,7 +178,7 @@ async def track_socket(
     client = socket.client.host if socket.client else "unknown"
     store = socket.app.stores.get("tracking_rate_limit")
     if not await _allowed(store, f"track-ws:{client}", settings.tracking_rate_limit_per_minute):
-        await socket.close(code=1013, reason="too many tracking requests; try again in a minute")
+        await refuse(socket, 1013, "too many tracking requests; try again in a minute")
         return
     factory = socket.app.state[SESSION_FACTORY_KEY]
 
@@ -195,10 +195,10 @@ async def track_socket(
             order = await service.resolve(session, token=token, ttl_s=settings.tracking_link_ttl_s, now=utcnow())
             order_id = order.id
     except TrackingLinkExpired:
-        await socket.close(code=4410, reason="this tracking link has expired")
+        await refuse(socket, 4410, "this tracking link has expired")
         return
     except DomainError:
-        await socket.close(code=4404, reason="unknown tracking link")
+        await refuse(socket, 4404, "unknown tracking link")
         return
     await socket.accept()
     budget = _Budget(MAX_TRACK_FRAMES_PER_MINUTE)
