@@ -3,8 +3,11 @@ import { render } from "preact";
 import { registerServiceWorker } from "./offline/sw-bridge";
 import "./theme.css";
 import { App } from "./views/App";
+import { trackToken } from "./views/track/route";
 
 const root = document.getElementById("app");
 if (!root) throw new Error("index.html has no #app element");
 render(<App />, root);
-registerServiceWorker();
+// Not for a customer opening a tracking link: installing the worker precaches every screen's code, the
+// dispatcher's and the driver's included, and a tracking page is live anyway, nothing to open offline.
+if (trackToken(location.pathname) === null) registerServiceWorker();

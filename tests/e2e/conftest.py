@@ -91,6 +91,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     instance_dir = tmp_path_factory.mktemp("doorstep-instance")
     log_path = instance_dir / "server.log"
     env = {**os.environ, "DOORSTEP_INSTANCE_DIR": str(instance_dir), "DOORSTEP_ENV": "dev"}
+    # ETAs follow each position within a second, so a tracking page shows the change while the test waits.
+    env.setdefault("DOORSTEP_ETA_INTERVAL_S", "1")
+    # Every test module signs in several people from 127.0.0.1 within the same minute (the default is 10).
+    env.setdefault("DOORSTEP_LOGIN_RATE_LIMIT_PER_MINUTE", "120")
     command = [str(doorstep), "demo", "--host", "127.0.0.1", "--port", str(port)]
     # No simulated drivers moving orders about while a test looks at the page; older CLIs have no
     # simulator and no such flag.

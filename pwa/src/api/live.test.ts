@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { connectLive, reconnectDelayMs, socketUrl, type LiveEvent, type LiveStatus, type SocketLike } from "./live";
+import {
+  connectLive,
+  reconnectDelayMs,
+  socketUrl,
+  type LiveEvent,
+  type LiveFrame,
+  type LiveOptions,
+  type LiveStatus,
+  type SocketLike,
+} from "./live";
 
 class FakeSocket implements SocketLike {
   onopen: SocketLike["onopen"] = null;
@@ -22,15 +31,17 @@ class FakeSocket implements SocketLike {
   }
 }
 
-function harness() {
+function harness(extra: Partial<LiveOptions> = {}) {
   const sockets: FakeSocket[] = [];
   const timers: Array<{ callback: () => void; ms: number; cleared: boolean }> = [];
   const events: LiveEvent[] = [];
+  const frames: LiveFrame[] = [];
   const statuses: Array<[LiveStatus, { retryInMs?: number; closeCode?: number }]> = [];
   let resyncs = 0;
   const connection = connectLive({
     url: "ws://test/ws/dispatch",
     onEvent: (event) => events.push(event),
+    onFrame: (frame) => frames.push(frame),
     onResync: () => resyncs++,
     onStatus: (status, detail) => statuses.push([status, detail]),
     createSocket: () => {
@@ -47,6 +58,7 @@ function harness() {
     clearTimer: (handle) => {
       (handle as { cleared: boolean }).cleared = true;
     },
+    ...extra,
   });
   const fire = (ms: number) => {
     const timer = timers.find((t) => t.ms === ms && !t.cleared);
@@ -54,7 +66,7 @@ function harness() {
     timer.cleared = true;
     timer.callback();
   };
-  return { sockets, timers, events, statuses, resyncs: () => resyncs, connection, fire };
+  return { sockets, timers, events, frames, statuses, resyncs: () => resyncs, connection, fire };
 }
 
 const EVENT = { id: "e1", type: "plan.created", subject_type: "plan", subject_id: "p1", payload: {}, actor: "x", occurred_at: "" };
@@ -141,5 +153,53 @@ describe("connectLive", () => {
     live.sockets[0]!.receive({ type: "ready", seq: null, data: {} });
     live.fire(25_000);
     expect(live.sockets[0]!.sent).toEqual([{ type: "ping" }]);
+  });
+});
+
+describe("connectLive with a socket that starts with a snapshot (/ws/track)", () => {
+  const TRACK = { readyOn: "snapshot", seqFrom: "any", finalCloseCodes: [4404, 4410] } as const;
+  const snapshot = (seq: number) => ({ type: "snapshot", seq, data: { status: "planned" } });
+
+  it("is live at the first snapshot and hands on every frame but the transport's own", () => {
+    const live = harness(TRACK);
+    live.sockets[0]!.receive(snapshot(1));
+    expect(live.statuses.at(-1)?.[0]).toBe("live");
+    live.sockets[0]!.receive({ type: "position", seq: 2, data: { lat: 60, lon: 24 } });
+    live.sockets[0]!.receive({ type: "heartbeat" });
+    live.sockets[0]!.receive({ type: "pong", seq: null, data: {} });
+    expect(live.frames.map((f) => f.type)).toEqual(["snapshot", "position"]);
+    expect(live.sockets[0]!.sent).toEqual([]);
+  });
+
+  it("asks for a fresh snapshot after a reconnect, once, from the last seq of any frame", () => {
+    const live = harness(TRACK);
+    live.sockets[0]!.receive(snapshot(1));
+    live.sockets[0]!.receive({ type: "eta", seq: 5, data: {} });
+    live.sockets[0]!.drop();
+    live.fire(1_000);
+    live.sockets[1]!.receive(snapshot(7));
+    live.sockets[1]!.receive(snapshot(8)); // the answer to the resume: no second resume
+    expect(live.sockets[1]!.sent).toEqual([{ type: "resume", after: 5 }]);
+    expect(live.frames.filter((f) => f.type === "snapshot")).toHaveLength(3);
+    expect(live.resyncs()).toBe(0);
+  });
+
+  it("sends a frame only while live", () => {
+    const live = harness(TRACK);
+    expect(live.connection.send({ type: "resume", after: null })).toBe(false);
+    live.sockets[0]!.receive(snapshot(1));
+    expect(live.connection.send({ type: "resume", after: 1 })).toBe(true);
+    expect(live.sockets[0]!.sent).toEqual([{ type: "resume", after: 1 }]);
+    live.sockets[0]!.drop();
+    expect(live.connection.send({ type: "resume", after: 1 })).toBe(false);
+  });
+
+  it("stops for good on an unknown or expired link", () => {
+    const live = harness(TRACK);
+    live.sockets[0]!.drop(4410);
+    expect(live.statuses.at(-1)).toEqual(["stopped", { closeCode: 4410 }]);
+    const other = harness(TRACK);
+    other.sockets[0]!.drop(1013); // rate limited: later is fine
+    expect(other.statuses.at(-1)?.[0]).toBe("reconnecting");
   });
 });

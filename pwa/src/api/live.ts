@@ -1,10 +1,12 @@
 // The websocket transport for live screens: connect, resume after a drop from the last seq seen,
 // reconnect with backoff, keep the connection warm. It knows frames, not what the events mean.
+// Two dialects: /ws/dispatch says "ready" and resumes after the last domain event (a string seq);
+// /ws/track/{token} starts with a "snapshot" and resumes after any frame's seq (publish time, ms).
 
-/** A frame from the server: {"type", "seq", "data"} (backend/events/socket.py). */
+/** A frame from the server: {"type", "seq", "data"} (backend/events/socket.py, backend/tracking/socket.py). */
 export interface LiveFrame {
   type: string;
-  seq: string | null;
+  seq: string | number | null;
   data: unknown;
 }
 
@@ -37,10 +39,23 @@ export interface SocketLike {
 
 export interface LiveOptions {
   url: string;
-  onEvent(event: LiveEvent): void;
+  /** Each domain event ("event" frames). */
+  onEvent?(event: LiveEvent): void;
+  /** Every other frame but the transport's own (ready, resync, pong, heartbeat, error): snapshot, position, etas... */
+  onFrame?(frame: LiveFrame): void;
   /** Events may have been missed (a drop without a seq to resume from, or too many missed): reload by HTTP. */
   onResync(): void;
   onStatus(status: LiveStatus, detail: { retryInMs?: number; closeCode?: number }): void;
+  /**
+   * The frame that says the server is listening: "ready" (default), or "snapshot" for a socket that
+   * starts with one. Once per connection it makes the status live and sends the resume; a "snapshot"
+   * is handed on to onFrame too.
+   */
+  readyOn?: string;
+  /** Which frames' seq a resume continues from: domain "event" frames (default), or "any" frame with a seq. */
+  seqFrom?: "event" | "any";
+  /** Close codes after which the server will refuse us again, beside 4401, 4403 and 1008 (4404, 4410...). */
+  finalCloseCodes?: Iterable<number>;
   createSocket?: (url: string) => SocketLike;
   random?: () => number;
   setTimer?: (callback: () => void, ms: number) => unknown;
@@ -49,6 +64,8 @@ export interface LiveOptions {
 
 export interface LiveConnection {
   close(): void;
+  /** Sends a frame ({"type": "resume", ...}) while live; false when not, so the caller can ask by HTTP instead. */
+  send(frame: Record<string, unknown>): boolean;
 }
 
 const INITIAL_DELAY_MS = 1_000;
@@ -85,8 +102,11 @@ export function connectLive(options: LiveOptions): LiveConnection {
   const clearTimer = options.clearTimer ?? ((handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   const random = options.random ?? Math.random;
 
+  const readyOn = options.readyOn ?? "ready";
+  const finalCodes = new Set([...FINAL_CLOSE_CODES, ...(options.finalCloseCodes ?? [])]);
   let socket: SocketLike | null = null;
-  let lastSeq: string | null = null;
+  let liveSocket: SocketLike | null = null;
+  let lastSeq: string | number | null = null;
   let everReady = false;
   let attempt = 0;
   let closed = false;
@@ -103,35 +123,48 @@ export function connectLive(options: LiveOptions): LiveConnection {
   function open(): void {
     const current = createSocket(options.url);
     socket = current;
+    let readyHere = false;
     current.onmessage = (message) => {
       const frame = parseFrame(message.data);
       if (!frame || socket !== current) return;
+      if (frame.type === readyOn && !readyHere) {
+        readyHere = true;
+        liveSocket = current;
+        attempt = 0;
+        options.onStatus("live", {});
+        if (lastSeq !== null) current.send(JSON.stringify({ type: "resume", after: lastSeq }));
+        else if (everReady) options.onResync();
+        everReady = true;
+        if (pingTimer === null) schedulePing();
+        if (readyOn === "ready") return;
+      }
+      if (options.seqFrom === "any" && frame.seq !== null && frame.seq !== undefined) lastSeq = frame.seq;
       switch (frame.type) {
         case "ready":
-          attempt = 0;
-          options.onStatus("live", {});
-          if (lastSeq !== null) current.send(JSON.stringify({ type: "resume", after: lastSeq }));
-          else if (everReady) options.onResync();
-          everReady = true;
-          if (pingTimer === null) schedulePing();
-          break;
+          break; // a second one on the same connection says nothing new
         case "event":
-          if (frame.seq !== null) lastSeq = frame.seq;
-          if (frame.data && typeof frame.data === "object") options.onEvent(frame.data as LiveEvent);
+          if (frame.seq !== null && frame.seq !== undefined) lastSeq = frame.seq;
+          if (frame.data && typeof frame.data === "object") options.onEvent?.(frame.data as LiveEvent);
           break;
         case "resync":
           options.onResync();
           break;
-        default: // pong, error: nothing to do
+        case "pong":
+        case "heartbeat":
+        case "error":
+          break; // the server is there; an error frame answers a frame of ours the server could not read
+        default:
+          options.onFrame?.(frame);
       }
     };
     current.onclose = (event) => {
       if (socket !== current) return;
       socket = null;
+      liveSocket = null;
       if (pingTimer !== null) clearTimer(pingTimer);
       pingTimer = null;
       if (closed) return;
-      if (FINAL_CLOSE_CODES.has(event.code)) {
+      if (finalCodes.has(event.code)) {
         closed = true;
         options.onStatus("stopped", { closeCode: event.code });
         return;
@@ -159,7 +192,13 @@ export function connectLive(options: LiveOptions): LiveConnection {
       if (pingTimer !== null) clearTimer(pingTimer);
       socket?.close(1000);
       socket = null;
+      liveSocket = null;
       options.onStatus("stopped", {});
+    },
+    send(frame) {
+      if (closed || liveSocket === null) return false;
+      liveSocket.send(JSON.stringify(frame));
+      return true;
     },
   };
 }

@@ -108,11 +108,14 @@ export interface Plan extends PlanSummary {
 
 export type StopKind = "start" | "delivery" | "pickup" | "break" | "end" | (string & {});
 
+/** What became of a stop on the road (backend/routing/models.py, StopStatus). */
+export type StopStatus = "pending" | "arrived" | "completed" | "failed" | "skipped" | (string & {});
+
 export interface Stop {
   id: string;
   sequence: number;
   kind: StopKind;
-  status: string;
+  status: StopStatus;
   order_id: string | null;
   lat: number;
   lon: number;
@@ -120,6 +123,12 @@ export interface Stop {
   planned_departure_at: string | null;
   arrived_at: string | null;
   completed_at: string | null;
+  /** When the driver left the stop (the geofence saw it); absent from servers before live tracking. */
+  departed_at?: string | null;
+  /** The live ETA from the driver's position, with its window; null before the route starts. */
+  eta_at?: string | null;
+  eta_earliest_at?: string | null;
+  eta_latest_at?: string | null;
 }
 
 export interface LineString {

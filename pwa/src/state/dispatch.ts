@@ -4,6 +4,7 @@
 import { signal } from "@preact/signals";
 import type { LiveStatus } from "../api/live";
 import type { Location, OrderSummary, Plan, PlanSummary, Route, User, Vehicle } from "../api/planning";
+import type { DriverPosition, StopEta } from "../api/positions";
 
 /** Something the screen asked the server for: still coming, here, or why not. */
 export type Loadable<T> = { status: "loading" } | { status: "ready"; value: T } | { status: "failed"; message: string };
@@ -83,3 +84,7 @@ export const liveStatus = signal<LiveStatus>("connecting");
 export const shownRevision = signal<ShownRevision | null>(null);
 /** Where the dispatcher last clicked the map: the "Add order" form takes it as the new order's place. */
 export const pickedPoint = signal<{ lat: number; lon: number } | null>(null);
+/** Each driver's last position, by driver id: the latest on opening, then every "position" frame. */
+export const driverPositions = signal<ReadonlyMap<string, DriverPosition>>(new Map());
+/** The live ETA of each open stop, by stop id, from the "etas" frames (newer than the route's stop rows). */
+export const liveEtas = signal<ReadonlyMap<string, StopEta>>(new Map());

@@ -6,22 +6,31 @@ import { session } from "../state/session";
 import { DispatchGate } from "./dispatch/DispatchGate";
 import { checkSession } from "./shell/session-actions";
 import { Shell } from "./shell/Shell";
+import { trackToken } from "./track/route";
+import { TrackGate } from "./track/TrackGate";
 
 export function App() {
+  const path = currentPath.value;
+  const token = trackToken(path);
+  // A customer's tracking page has nobody signed in to ask about.
+  const needsSession = token === null;
+
   useEffect(() => {
-    void checkSession();
+    const stopFollowing = followHistory();
+    return stopFollowing;
+  }, []);
+
+  useEffect(() => {
+    if (!needsSession) return;
+    if (session.value.status === "checking") void checkSession();
     const recheck = () => {
       if (session.value.status === "unknown-offline") void checkSession();
     };
     window.addEventListener("online", recheck);
-    const stopFollowing = followHistory();
-    return () => {
-      window.removeEventListener("online", recheck);
-      stopFollowing();
-    };
-  }, []);
+    return () => window.removeEventListener("online", recheck);
+  }, [needsSession]);
 
-  const path = currentPath.value;
+  if (token !== null) return <TrackGate token={token} />;
   if (path === "/dispatch" || path.startsWith("/dispatch/")) return <DispatchGate />;
   return <Shell />;
 }

@@ -1,13 +1,17 @@
-// The open plan: its status and totals, Publish, the map, a card per route, the orders left out
-// and every route's stops in a table (the same facts as the map, for those who don't use it).
+// The open plan: its status and totals, Publish, the map (with the drivers where they are), a card per
+// route, the orders left out and every route's stops in a table (the same facts as the map, for those
+// who don't use it), each stop with how it went on the road and whether it is late.
 import { useSignal } from "@preact/signals";
 import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { OrderSummary, Plan, Route, RouteSummary, Stop } from "../../api/planning";
+import type { DriverPosition } from "../../api/positions";
 import {
   dayPlans,
+  driverPositions,
   fleet,
   knownOrders,
+  liveEtas,
   openPlan,
   routeDetails,
   pickedPoint,
@@ -24,12 +28,13 @@ import {
 import { assignRouteStyles, type RouteStyle } from "./colours";
 import { dismissRevision, publishOpenPlan, withdrawRoute } from "./dispatch-actions";
 import { count, formatClock, formatDuration, formatKm, formatLongDate, formatWindow, isoDuration } from "./format";
+import { isLate, isStale, stopEta } from "./live-positions";
 import { dispatchErrorMessage } from "./messages";
 import { formatEtaDelta } from "./revision-diff";
 import { revisionLog, type RevisionLog } from "./revision-log";
-import { RouteMap, type MappedRoute } from "./RouteMap";
+import { RouteMap, type MappedDriver, type MappedRoute } from "./RouteMap";
 import { numberStops, routeSpan } from "./stops";
-import { planStatusText, routeStatusText, stopKindText, unassignedReasonText } from "./wording";
+import { planStatusText, routeStatusText, stopKindText, stopStatusText, unassignedReasonText } from "./wording";
 
 const EMPTY_FLEET: Fleet = { vehicles: [], vehicleById: new Map(), personById: new Map(), depots: [] };
 
@@ -40,6 +45,9 @@ interface RouteView {
   style: RouteStyle;
   detail: Loadable<Route>;
 }
+
+/** Route statuses whose card says so with a chip (a published route is the plan's normal state). */
+const ROUTE_CHIPS: ReadonlySet<string> = new Set(["in_progress", "completed", "withdrawn"]);
 
 export function PlanPanel() {
   const plan = openPlan.value;
@@ -58,6 +66,29 @@ export function PlanPanel() {
     () => new Set(changes ? [...changes.diff.added, ...changes.diff.moved, ...changes.diff.etaChanges.map((c) => c.stopId)] : []),
     [changes],
   );
+  const positions = driverPositions.value;
+  const etas = liveEtas.value;
+  const late = useMemo(() => {
+    const ids = new Set<string>();
+    for (const detail of details.values()) {
+      if (detail.status !== "ready") continue;
+      for (const stop of detail.value.stops) {
+        if (stop.order_id !== null && isLate(stop, orders.get(stop.order_id), etas)) ids.add(stop.id);
+      }
+    }
+    return ids;
+  }, [details, orders, etas]);
+  const etaByStop = useMemo(() => {
+    const byStop = new Map<string, string>();
+    for (const detail of details.values()) {
+      if (detail.status !== "ready") continue;
+      for (const stop of detail.value.stops) {
+        const eta = stopEta(stop, etas);
+        if (eta) byStop.set(stop.id, eta);
+      }
+    }
+    return byStop;
+  }, [details, etas]);
 
   const routes = useMemo((): RouteView[] => {
     if (!plan) return [];
@@ -77,6 +108,29 @@ export function PlanPanel() {
       };
     });
   }, [plan, fleetValue, details]);
+
+  // Every driver heard from, on their route's vehicle and colour when they drive one of this plan's routes.
+  const drivers = useMemo((): MappedDriver[] => {
+    const now = new Date();
+    return [...positions.values()].map((position) => {
+      const route =
+        routes.find((r) => position.route_id !== null && r.summary.id === position.route_id) ??
+        routes.find((r) => r.summary.driver_id === position.driver_id);
+      const person = fleetValue.personById.get(position.driver_id)?.name;
+      const label = route?.name ?? person ?? "Driver";
+      const title = [label, person && person !== label ? person : "", formatClock(position.at, zone)].filter(Boolean).join(" · ");
+      return {
+        id: position.driver_id,
+        lat: position.lat,
+        lon: position.lon,
+        heading: position.heading,
+        label,
+        title,
+        colour: route?.style.colour,
+        stale: isStale(position, now),
+      };
+    });
+  }, [positions, routes, fleetValue, zone]);
 
   const mapped = useMemo(
     (): MappedRoute[] =>
@@ -110,6 +164,9 @@ export function PlanPanel() {
       orderById={orders}
       selectedRouteId={selected}
       highlightedStopIds={highlighted}
+      lateStopIds={late}
+      etaByStop={etaByStop}
+      drivers={drivers}
       picked={pickedPoint.value}
       timeZone={zone}
       onPick={(lat, lon) => (pickedPoint.value = { lat, lon })}
@@ -140,17 +197,59 @@ export function PlanPanel() {
         </h2>
         {map}
         {routes.some((r) => r.detail.status === "loading") && <p class="muted">Drawing the routes…</p>}
+        {(plan.status === "published" || drivers.length > 0) && <MapLegend />}
       </section>
-      <RouteCards routes={routes} selected={selected} timeZone={zone} published={plan.status === "published"} />
+      <RouteCards
+        routes={routes}
+        selected={selected}
+        timeZone={zone}
+        published={plan.status === "published"}
+        positions={positions}
+        late={late}
+      />
       <UnassignedList plan={plan} orders={orders} fresh={new Set(log?.unplaced.map((u) => u.orderId) ?? [])} />
       <StopTables
         routes={routes}
+        late={late}
+        etas={etaByStop}
         orders={orders}
         serviceDate={plan.service_date}
         timeZone={zone}
         changes={changes}
       />
     </>
+  );
+}
+
+/** The marks the map uses for the road, in words. */
+function MapLegend() {
+  return (
+    <ul class="map-legend" aria-label="Map key">
+      <li>
+        <span class="legend-mark legend-driver" aria-hidden="true" />
+        Driver
+      </li>
+      <li>
+        <span class="legend-mark legend-arrived" aria-hidden="true" />
+        Driver at the stop
+      </li>
+      <li>
+        <span class="legend-mark legend-completed" aria-hidden="true" />
+        Done
+      </li>
+      <li>
+        <span class="legend-mark legend-failed" aria-hidden="true" />
+        Failed
+      </li>
+      <li>
+        <span class="legend-mark legend-skipped" aria-hidden="true" />
+        Skipped
+      </li>
+      <li>
+        <span class="legend-mark legend-late" aria-hidden="true" />
+        Late
+      </li>
+    </ul>
   );
 }
 
@@ -337,7 +436,16 @@ function RevisionNotice(props: {
   );
 }
 
-function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZone: string; published: boolean }) {
+function RouteCards(props: {
+  routes: RouteView[];
+  selected: string | null;
+  timeZone: string;
+  published: boolean;
+  /** Drivers' last positions by driver id. */
+  positions: ReadonlyMap<string, DriverPosition>;
+  /** Open stops expected after their window. */
+  late: ReadonlySet<string>;
+}) {
   if (props.routes.length === 0) {
     return (
       <section class="card" aria-labelledby="routes-heading">
@@ -354,6 +462,9 @@ function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZ
           const [leaves, returns] =
             route.detail.status === "ready" ? routeSpan(route.detail.value.stops) : [null, null];
           const isSelected = props.selected === route.summary.id;
+          const position = route.summary.driver_id ? props.positions.get(route.summary.driver_id) : undefined;
+          const lateCount =
+            route.detail.status === "ready" ? route.detail.value.stops.filter((stop) => props.late.has(stop.id)).length : 0;
           return (
             <li
               key={route.summary.id}
@@ -364,13 +475,23 @@ function RouteCards(props: { routes: RouteView[]; selected: string | null; timeZ
               <div class="route-card-head">
                 <Swatch style={route.style} />
                 <h3 class="route-card-name">{route.name}</h3>
-                {route.summary.status === "withdrawn" && (
-                  <span class="chip chip-route-withdrawn" data-testid="route-status">
+                {ROUTE_CHIPS.has(route.summary.status) && (
+                  <span class={`chip chip-route-${route.summary.status}`} data-testid="route-status">
                     {routeStatusText(route.summary.status)}
                   </span>
                 )}
               </div>
               <p class="route-card-driver">{route.driver ? `Driver: ${route.driver}` : "No driver assigned"}</p>
+              {position && (
+                <p class="route-card-position" data-testid="route-position">
+                  Position at <time dateTime={position.at}>{formatClock(position.at, props.timeZone)}</time>
+                </p>
+              )}
+              {lateCount > 0 && (
+                <p class="route-card-late" data-testid="route-late">
+                  {count(lateCount, "stop")} late
+                </p>
+              )}
               <dl class="route-card-facts">
                 <div>
                   <dt>Stops</dt>
@@ -561,6 +682,8 @@ function UnassignedList(props: { plan: Plan; orders: ReadonlyMap<string, OrderSu
 
 function StopTables(props: {
   routes: RouteView[];
+  late: ReadonlySet<string>;
+  etas: ReadonlyMap<string, string>;
   orders: ReadonlyMap<string, OrderSummary>;
   serviceDate: string;
   timeZone: string;
@@ -595,6 +718,8 @@ function StopTables(props: {
             <StopTable
               name={route.name}
               stops={route.detail.value.stops}
+              late={props.late}
+              etas={props.etas}
               orders={props.orders}
               serviceDate={props.serviceDate}
               timeZone={props.timeZone}
@@ -612,6 +737,8 @@ function StopTables(props: {
 function StopTable(props: {
   name: string;
   stops: Stop[];
+  late: ReadonlySet<string>;
+  etas: ReadonlyMap<string, string>;
   orders: ReadonlyMap<string, OrderSummary>;
   serviceDate: string;
   timeZone: string;
@@ -639,9 +766,14 @@ function StopTable(props: {
           const change = props.etaChanges.get(stop.id);
           const isNew = props.added.has(stop.id);
           const isMoved = props.moved.has(stop.id);
+          const lateStop = props.late.has(stop.id);
+          const open = stop.status === "pending" || stop.status === "arrived";
+          const eta = open && stop.order_id !== null ? props.etas.get(stop.id) : undefined;
           const rowClass = [
             number === null ? "stop-depot" : "",
             change || isNew || isMoved ? "stop-changed" : "",
+            lateStop ? "stop-late" : "",
+            stop.order_id !== null && !open ? "stop-done" : "",
           ].join(" ").trim();
           return (
             <tr key={stop.id} class={rowClass || undefined} data-testid="stop-row">
@@ -651,6 +783,11 @@ function StopTable(props: {
                   <EtaMoved change={change} timeZone={zone} />
                 ) : (
                   <ClockTime iso={stop.kind === "start" ? null : stop.planned_arrival_at} timeZone={zone} />
+                )}
+                {eta && (
+                  <span class="stop-eta" data-testid="stop-eta">
+                    ETA <time dateTime={eta}>{formatClock(eta, zone)}</time>
+                  </span>
                 )}
               </td>
               <td>
@@ -666,6 +803,18 @@ function StopTable(props: {
                   <strong>Order {stop.order_id.slice(-8)}</strong>
                 ) : null}
                 <span class="stop-kind">{stopNote(stop, order, props.serviceDate, zone)}</span>
+                {stop.order_id !== null && stop.status !== "pending" && (
+                  <span class={`chip chip-stop-${stop.status}`} data-testid="stop-status">
+                    {stopStatusText(stop.status)}
+                    {stop.status === "completed" && stop.completed_at ? ` ${formatClock(stop.completed_at, zone)}` : ""}
+                    {stop.status === "arrived" && stop.arrived_at ? ` ${formatClock(stop.arrived_at, zone)}` : ""}
+                  </span>
+                )}
+                {lateStop && (
+                  <span class="chip chip-late" data-testid="stop-late">
+                    Late
+                  </span>
+                )}
                 {isNew && <span class="chip chip-change">New</span>}
                 {isMoved && <span class="chip chip-change">Moved here</span>}
               </td>
@@ -679,7 +828,7 @@ function StopTable(props: {
 
 /** What happens at a stop, and the window the customer was promised when the stop is at their door. */
 function stopNote(stop: Stop, order: OrderSummary | undefined, serviceDate: string, timeZone: string): string {
-  const what = stop.status === "skipped" ? `${stopKindText(stop.kind, order?.kind)} · skipped` : stopKindText(stop.kind, order?.kind);
+  const what = stopKindText(stop.kind, order?.kind); // how it went on the road is the chip beside it
   const atTheCustomer = stop.kind === "pickup" || (stop.kind === "delivery" && order?.kind !== "return");
   if (!order?.window_start_at || !atTheCustomer) return what;
   return `${what} · window ${formatWindow(order.window_start_at, order.window_end_at, serviceDate, timeZone)}`;

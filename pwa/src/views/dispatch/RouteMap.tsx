@@ -1,19 +1,37 @@
 // The plan on a map: each route's line in its colour, its stops numbered in driving order (ringed when
-// a revision changed them), the depots, and before any plan the orders waiting. The stop tables say the
+// a revision changed them, styled by how the stop went on the road, a red halo when late), the depots,
+// every driver where they last were, and before any plan the orders waiting. The stop tables say the
 // same in words; the map is a picture. A click on the map picks a place for a new order.
 import { useEffect, useRef } from "preact/hooks";
 import type { Location, OrderSummary, Route } from "../../api/planning";
 import { baseTiles, L } from "../../components/map/leaflet";
+import { driverIcon } from "../../components/map/markers";
 import type { RouteStyle } from "./colours";
 import { formatClock } from "./format";
 import { escapeHtml, numberStops, routeLine } from "./stops";
-import { stopKindText } from "./wording";
+import { stopKindText, stopStatusText } from "./wording";
 
 export interface MappedRoute {
   id: string;
   name: string;
   style: RouteStyle;
   route: Route;
+}
+
+/** A driver on the map: where they last were, named by their vehicle when the plan says which. */
+export interface MappedDriver {
+  id: string;
+  lat: number;
+  lon: number;
+  heading: number | null;
+  /** Under the marker: "Van A". */
+  label: string;
+  /** The tooltip: "Van A · Dave Driver · 14:05". */
+  title: string;
+  /** Their route's colour, when they drive one of the plan's routes. */
+  colour: string | undefined;
+  /** The position is minutes old: drawn faded. */
+  stale: boolean;
 }
 
 export interface RouteMapProps {
@@ -25,6 +43,11 @@ export interface RouteMapProps {
   selectedRouteId: string | null;
   /** Stops a live revision changed: their markers get a ring. */
   highlightedStopIds: ReadonlySet<string>;
+  /** Open stops expected after their window: a red halo. */
+  lateStopIds: ReadonlySet<string>;
+  /** Live ETAs by stop id, for the tooltips. */
+  etaByStop: ReadonlyMap<string, string>;
+  drivers: MappedDriver[];
   /** The place picked for a new order, drawn as a pin. */
   picked: { lat: number; lon: number } | null;
   onPick: (lat: number, lon: number) => void;
@@ -44,6 +67,9 @@ export function RouteMap(props: RouteMapProps) {
   const overlay = useRef<L.LayerGroup | null>(null);
   const fittedKey = useRef<string | null>(null);
   const pickedLayer = useRef<L.LayerGroup | null>(null);
+  const driverLayer = useRef<L.LayerGroup | null>(null);
+  /** The driver markers by driver id, kept between positions: moved, not redrawn. */
+  const driverMarkers = useRef(new Map<string, { marker: L.Marker; iconKey: string }>());
   const onPick = useRef(props.onPick);
   onPick.current = props.onPick;
 
@@ -54,6 +80,7 @@ export function RouteMap(props: RouteMapProps) {
     baseTiles().addTo(created);
     overlay.current = L.layerGroup().addTo(created);
     pickedLayer.current = L.layerGroup().addTo(created);
+    driverLayer.current = L.layerGroup().addTo(created);
     created.on("click", (event: L.LeafletMouseEvent) => onPick.current(event.latlng.lat, event.latlng.lng));
     map.current = created;
     // The panel changes width with the layout (and the window); Leaflet must be told.
@@ -65,8 +92,48 @@ export function RouteMap(props: RouteMapProps) {
       map.current = null;
       overlay.current = null;
       pickedLayer.current = null;
+      driverLayer.current = null;
+      driverMarkers.current.clear();
     };
   }, []);
+
+  useEffect(() => {
+    const layer = driverLayer.current;
+    if (!layer) return;
+    const markers = driverMarkers.current;
+    const shown = new Set<string>();
+    for (const driver of props.drivers) {
+      shown.add(driver.id);
+      const iconKey = `${driver.label}|${driver.colour ?? ""}|${driver.heading ?? ""}|${driver.stale}`;
+      const icon = () =>
+        driverIcon({
+          heading: driver.heading,
+          label: driver.label,
+          stale: driver.stale,
+          ...(driver.colour ? { colour: driver.colour } : {}),
+        });
+      const known = markers.get(driver.id);
+      if (known) {
+        known.marker.setLatLng([driver.lat, driver.lon]);
+        if (known.iconKey !== iconKey) {
+          known.marker.setIcon(icon());
+          known.iconKey = iconKey;
+        }
+        known.marker.setTooltipContent(escapeHtml(driver.title));
+        continue;
+      }
+      // above the stops: the van is what the dispatcher looks for
+      const marker = L.marker([driver.lat, driver.lon], { icon: icon(), keyboard: false, zIndexOffset: 3000 });
+      marker.bindTooltip(escapeHtml(driver.title));
+      layer.addLayer(marker);
+      markers.set(driver.id, { marker, iconKey });
+    }
+    for (const [id, known] of markers) {
+      if (shown.has(id)) continue;
+      layer.removeLayer(known.marker);
+      markers.delete(id);
+    }
+  }, [props.drivers]);
 
   useEffect(() => {
     const layer = pickedLayer.current;
@@ -121,21 +188,32 @@ export function RouteMap(props: RouteMapProps) {
         if (number === null || stop.order_id === null) continue; // start, end, breaks: the depot marker
         const order = props.orderById.get(stop.order_id);
         const changed = props.highlightedStopIds.has(stop.id);
+        const late = props.lateStopIds.has(stop.id);
+        const classes = ["stop-marker", `stop-marker-${stop.status}`];
+        if (changed) classes.push("stop-marker-changed");
+        if (late) classes.push("stop-marker-late");
         const marker = L.marker([stop.lat, stop.lon], {
           icon: L.divIcon({
-            className: changed ? "stop-marker stop-marker-changed" : "stop-marker",
-            html: `<span style="background:${mapped.style.colour}">${number}</span>`,
+            className: classes.join(" "),
+            html: `<span style="--stop-colour:${mapped.style.colour}">${number}</span>`,
             iconSize: [24, 24],
             iconAnchor: [12, 12],
           }),
           keyboard: false, // dozens of tab stops on a picture; the stop table is the keyboard's way in
           opacity: faded ? 0.6 : 1,
-          zIndexOffset: changed ? 1500 : faded ? 0 : 1000,
+          zIndexOffset: late || changed ? 1500 : faded ? 0 : 1000,
         });
         const who = order ? `${order.recipient_name}, ${order.address}` : stopKindText(stop.kind);
+        const eta = props.etaByStop.get(stop.id);
+        const onTheRoad = [
+          stop.status === "pending" ? "" : stopStatusText(stop.status),
+          eta && (stop.status === "pending" || stop.status === "arrived") ? `ETA ${formatClock(eta, props.timeZone)}` : "",
+          late ? "late" : "",
+        ].filter(Boolean);
         marker.bindTooltip(
           `${escapeHtml(mapped.name)} · stop ${number} · ${formatClock(stop.planned_arrival_at, props.timeZone)}` +
-            `${changed ? " (changed)" : ""}<br>${escapeHtml(who)}`,
+            `${changed ? " (changed)" : ""}${onTheRoad.length > 0 ? ` · ${onTheRoad.join(" · ")}` : ""}` +
+            `<br>${escapeHtml(who)}`,
         );
         layers.addLayer(marker);
       }
@@ -177,6 +255,8 @@ export function RouteMap(props: RouteMapProps) {
     props.orderById,
     props.selectedRouteId,
     props.highlightedStopIds,
+    props.lateStopIds,
+    props.etaByStop,
     props.timeZone,
     props.viewKey,
   ]);

@@ -23,11 +23,14 @@ import {
   type Plan,
   type Route,
 } from "../../api/planning";
+import { latestPositions } from "../../api/positions";
 import {
   dayPlans,
+  driverPositions,
   fleet,
   followNewest,
   knownOrders,
+  liveEtas,
   liveStatus,
   openPlan,
   pickedPoint,
@@ -42,6 +45,7 @@ import {
 import { session } from "../../state/session";
 import { planningDayIn } from "./format";
 import { mergeRefresh, refreshFor, type Refresh } from "./live-events";
+import { parseEtas, parsePosition, withEtas, withPosition } from "./live-positions";
 import { dispatchErrorMessage } from "./messages";
 import { diffSnapshots, snapshotRoutes } from "./revision-diff";
 import { nextRevisionLog, revisionLog, revisionLogText } from "./revision-log";
@@ -88,10 +92,28 @@ export async function loadBoard(): Promise<void> {
     shownRevision.value = null;
     revisionLog.value = null;
     pickedPoint.value = null;
+    driverPositions.value = new Map();
+    liveEtas.value = new Map();
   });
   await loadOrganization();
   serviceDate.value = planningDayIn(timeZone.value);
-  await Promise.all([loadWaitingOrders(), loadFleet(), loadDayPlans({ openNewest: openPlan.value === null })]);
+  await Promise.all([
+    loadWaitingOrders(),
+    loadFleet(),
+    loadDayPlans({ openNewest: openPlan.value === null }),
+    loadPositions(),
+  ]);
+}
+
+/** Every driver's last position, for the map; the live frames move them from there. */
+export async function loadPositions(): Promise<void> {
+  try {
+    let positions = driverPositions.value;
+    for (const position of await latestPositions()) positions = withPosition(positions, position);
+    driverPositions.value = positions;
+  } catch (error) {
+    noticeSignedOut(error); // otherwise the map goes on without drivers until their next position
+  }
 }
 
 /** The organization's time zone for every clock time on screen; the browser's stays if it can't be had. */
@@ -115,13 +137,15 @@ function isTimeZone(name: string): boolean {
 
 export async function loadWaitingOrders(): Promise<void> {
   try {
-    // planned: a full page too, so a reopened plan's stops can still say whose they are
-    const [created, requested, planned] = await Promise.all([
+    // planned and those on the road: a full page too, so a reopened plan's stops can still say whose they are
+    const [created, requested, planned, out, arriving] = await Promise.all([
       listOrders("created", MAX_PAGE),
       listOrders("requested", MAX_PAGE),
       listOrders("planned", MAX_PAGE),
+      listOrders("out_for_delivery", MAX_PAGE),
+      listOrders("arriving", MAX_PAGE),
     ]);
-    remember([...created.items, ...requested.items, ...planned.items]);
+    remember([...created.items, ...requested.items, ...planned.items, ...out.items, ...arriving.items]);
     waitingOrders.value = {
       status: "ready",
       value: {
@@ -293,7 +317,10 @@ export async function refreshFromLive(refresh: Refresh): Promise<void> {
   const date = serviceDate.value;
   if (!date) return;
   if (refresh.orders) void loadWaitingOrders();
-  if (!refresh.plans) return;
+  if (!refresh.plans) {
+    if (refresh.routes) await reloadRoutes(refresh.routes);
+    return;
+  }
 
   const shown = openPlan.value;
   const before = readyRoutes(routeDetails.value);
@@ -343,6 +370,30 @@ export async function refreshFromLive(refresh: Refresh): Promise<void> {
     noticeSignedOut(error);
     // The next event or reconnect tries again; the screen keeps what it showed.
   }
+}
+
+/**
+ * Reloads routes of the open plan whose stops moved on the road (arrived, left, done): their stop rows
+ * carry the statuses and times. Planned times do not change with them, so there is nothing to compare.
+ */
+async function reloadRoutes(routeIds: readonly string[]): Promise<void> {
+  const plan = openPlan.value;
+  const shown = routeIds.filter((id) => routeDetails.value.has(id));
+  if (!plan || shown.length === 0) return;
+  const answers = await Promise.all(
+    shown.map(async (id): Promise<[string, Route] | null> => {
+      try {
+        return [id, await getRoute(id)];
+      } catch (error) {
+        noticeSignedOut(error);
+        return null; // the next event or reload tries again; the screen keeps what it showed
+      }
+    }),
+  );
+  if (openPlan.value?.id !== plan.id) return;
+  const next = new Map(routeDetails.value);
+  for (const answer of answers) if (answer && next.has(answer[0])) next.set(answer[0], { status: "ready", value: answer[1] });
+  routeDetails.value = next;
 }
 
 /** Forgets what the live amendments changed: the dispatcher has read it. */
@@ -400,7 +451,19 @@ export function startLiveUpdates(): () => void {
       const refresh = refreshFor(event, serviceDate.value);
       if (refresh) schedule(refresh);
     },
-    onResync: () => schedule({ plans: true, orders: true }),
+    onFrame: (frame) => {
+      if (frame.type === "position") {
+        const position = parsePosition(frame.data);
+        if (position) driverPositions.value = withPosition(driverPositions.value, position);
+      } else if (frame.type === "etas") {
+        const etas = parseEtas(frame.data);
+        if (etas) liveEtas.value = withEtas(liveEtas.value, etas);
+      }
+    },
+    onResync: () => {
+      schedule({ plans: true, orders: true });
+      void loadPositions(); // positions are not replayed: where everyone is now
+    },
     onStatus: (status, detail) => {
       liveStatus.value = status;
       if (status === "stopped" && detail.closeCode === 4401) {

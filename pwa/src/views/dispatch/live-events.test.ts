@@ -47,4 +47,21 @@ describe("refreshFor", () => {
     expect(refresh?.cause).toBe("route.withdrawn");
     expect(mergeRefresh(refresh, { plans: true, orders: true }).cause).toBe("route.withdrawn");
   });
+
+  it("reloads only the route of a stop event: a driver arrived, left or finished a stop", () => {
+    const arrived = { ...event("stop.arrived", { stop_id: "s1" }), subject_type: "route", subject_id: "r1" };
+    expect(refreshFor(arrived, "2026-11-25")).toEqual({ plans: false, orders: false, routes: ["r1"] });
+    const completed = { ...event("stop.completed"), subject_type: "route", subject_id: "r2" };
+    const merged = mergeRefresh(refreshFor(arrived, "2026-11-25"), refreshFor(completed, "2026-11-25")!);
+    expect(merged.routes).toEqual(["r1", "r2"]);
+    expect(mergeRefresh(merged, { plans: true, orders: true }).routes).toEqual(["r1", "r2"]);
+  });
+
+  it("reloads the plans when a route starts or completes", () => {
+    expect(refreshFor(event("route.started", { service_date: "2026-11-25" }), "2026-11-25")).toMatchObject({
+      plans: true,
+      cause: "route.started",
+    });
+    expect(refreshFor(event("route.completed"), "2026-11-25")).toMatchObject({ plans: true, cause: "route.completed" });
+  });
 });

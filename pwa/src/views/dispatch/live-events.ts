@@ -11,16 +11,20 @@ export interface Refresh {
   cause?: string;
   /** The server's accounts of live amendments (plan.revised) in the order they came. */
   revisions?: PlanRevised[];
+  /** Routes whose stops moved on the road (stop.arrived, stop.departed, stop.completed): reload only them. */
+  routes?: string[];
 }
 
 /**
  * plan.* and route.* events of the day shown reload its plans (and, when published or revised, the
  * orders, whose status follows); order.* events reload both, because orders have no day of their own
- * and a live plan may be amended for them. Events of other days and other domains are ignored.
+ * and a live plan may be amended for them. stop.* events (a driver at a stop, done with it) reload
+ * that route only. Events of other days and other domains are ignored.
  */
 export function refreshFor(event: LiveEvent, shownDate: string): Refresh | null {
   const [domain, action] = event.type.split(".", 2);
   if (domain === "order") return { plans: true, orders: true };
+  if (domain === "stop") return event.subject_id ? { plans: false, orders: false, routes: [event.subject_id] } : null;
   if (domain !== "plan" && domain !== "route") return null;
   const day = event.payload["service_date"];
   if (typeof day === "string" && day !== shownDate) return null;
@@ -41,11 +45,13 @@ export function mergeRefresh(a: Refresh | null, b: Refresh): Refresh {
   const reason = b.reason ?? a.reason;
   const revisions = [...(a.revisions ?? []), ...(b.revisions ?? [])];
   const cause = b.cause ?? a.cause;
+  const routes = [...new Set([...(a.routes ?? []), ...(b.routes ?? [])])];
   return {
     plans: a.plans || b.plans,
     orders: a.orders || b.orders,
     ...(reason ? { reason } : {}),
     ...(revisions.length > 0 ? { revisions } : {}),
     ...(cause ? { cause } : {}),
+    ...(routes.length > 0 ? { routes } : {}),
   };
 }

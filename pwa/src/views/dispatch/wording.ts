@@ -90,3 +90,16 @@ const ROUTE_STATUSES: Record<string, string> = {
 export function routeStatusText(status: string): string {
   return ROUTE_STATUSES[status] ?? humanize(status);
 }
+
+const STOP_STATUSES: Record<string, string> = {
+  pending: "To do",
+  arrived: "Driver there",
+  completed: "Done",
+  failed: "Failed",
+  skipped: "Skipped",
+};
+
+/** How a stop went on the road. */
+export function stopStatusText(status: string): string {
+  return STOP_STATUSES[status] ?? humanize(status);
+}
