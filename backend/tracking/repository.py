@@ -83,29 +83,18 @@ async def current_stop(session: AsyncSession, *, order_id: UUID) -> tuple[Stop, 
     return None if row is None else (row[0], row[1])
 
 
-async def open_stops_before(session: AsyncSession, *, route_id: UUID, sequence: int) -> int:
+async def open_stop_ids(session: AsyncSession, *, route_id: UUID) -> list[UUID]:
+    """The route's deliveries and pickups still to do, in the order the driver goes."""
     rows = await session.scalars(
-        select(Stop.id).where(
-            Stop.route_id == route_id,
-            Stop.sequence < sequence,
-            Stop.order_id.is_not(None),
-            Stop.status.in_((StopStatus.pending, StopStatus.arrived)),
-        )
-    )
-    return len(list(rows))
-
-
-async def first_open_stop(session: AsyncSession, *, route_id: UUID) -> Stop | None:
-    return await session.scalar(
-        select(Stop)
+        select(Stop.id)
         .where(
             Stop.route_id == route_id,
             Stop.order_id.is_not(None),
             Stop.status.in_((StopStatus.pending, StopStatus.arrived)),
         )
         .order_by(Stop.sequence)
-        .limit(1)
     )
+    return list(rows)
 
 
 async def status_events(session: AsyncSession, *, organization_id: UUID, order_id: UUID) -> list[Event]:

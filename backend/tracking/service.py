@@ -69,11 +69,11 @@ async def tracking_view(
                 live=False,
             )
         if route.status == RouteStatus.in_progress and stop.status in (StopStatus.pending, StopStatus.arrived):
-            stops_away = await repository.open_stops_before(session, route_id=route.id, sequence=stop.sequence)
+            open_stops = await repository.open_stop_ids(session, route_id=route.id)  # in route order
+            stops_away = open_stops.index(stop.id) if stop.id in open_stops else None
             if order.status in ON_THE_WAY and route.driver_id is not None:
                 driver_name = _first_name(await repository.driver_name(session, driver_id=route.driver_id) or "")
-                next_stop = await repository.first_open_stop(session, route_id=route.id)
-                if next_stop is not None and next_stop.id == stop.id:
+                if stops_away == 0:  # privacy: the driver's position only while this is the next stop
                     driver = _position(await tracker.latest_position(order.organization_id, route.driver_id))
     return schemas.TrackingView(
         reference=order.external_ref or str(order.id)[:8],
