@@ -1,4 +1,4 @@
-"""Tracking: driver positions, learned speed factors, live ETAs on stops, and when an order closed.
+"""Tracking: driver positions, learned speed factors, live ETAs on stops, when an order closed, geofences.
 
 Revision ID: aead51f79490
 Revises: 3e93f3f0a50e
@@ -84,6 +84,11 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("closed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("geofence_radius_m", sa.Float(), nullable=True))
+
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("geofence", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("geofence_radius_m", sa.Float(), nullable=True))
 
     with op.batch_alter_table("stops", schema=None) as batch_op:
         batch_op.add_column(
@@ -108,7 +113,12 @@ def downgrade() -> None:
         batch_op.drop_column("eta_at")
         batch_op.drop_column("departed_at")
 
+    with op.batch_alter_table("locations", schema=None) as batch_op:
+        batch_op.drop_column("geofence_radius_m")
+        batch_op.drop_column("geofence")
+
     with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("geofence_radius_m")
         batch_op.drop_column("closed_at")
 
     with op.batch_alter_table("positions", schema=None) as batch_op:

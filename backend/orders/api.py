@@ -57,6 +57,7 @@ def order_view(order: Order, settings: Settings) -> schemas.Order:
         priority=order.priority,
         required_skills=list(order.required_skills),
         notes=order.notes,
+        geofence_radius_m=order.geofence_radius_m,
         store_id=order.store_id,
         parcels=[schemas.Parcel(id=p.id, barcode=p.barcode, weight_kg=p.weight_kg) for p in order.parcels],
         tracking_url=tracking_url(settings.public_base_url, settings.secret_key, order.id),

@@ -64,6 +64,8 @@ class Order(Base):
     # skills a vehicle must have for this order (e.g. "cold_chain", "large_items"); matched against Vehicle.skills
     required_skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text, default=None)
+    # arrival radius at this address when the default does not fit (a campus, a port gate); metres
+    geofence_radius_m: Mapped[float | None] = mapped_column(Float, default=None)
     store_id: Mapped[UUID | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"), default=None)
     # SHA-256 of the customer's tracking token; the token itself is derived from the secret key and the id
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)

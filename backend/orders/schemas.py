@@ -23,6 +23,9 @@ Litres = Annotated[float, msgspec.Meta(ge=0.0, le=100_000.0)]
 ParcelCount = Annotated[int, msgspec.Meta(ge=0, le=1_000)]
 Priority = Annotated[int, msgspec.Meta(ge=0, le=100, description="0 (default) to 100 (most important)")]
 Notes = Annotated[str, msgspec.Meta(max_length=2_000)]
+GeofenceRadius = Annotated[
+    float, msgspec.Meta(ge=10, le=2_000, description="Arrival radius at this address in metres (default 50)")
+]
 Barcodes = Annotated[list[Barcode], msgspec.Meta(max_length=1_000)]
 Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9_\-]+$")]
 Skills = Annotated[list[Skill], msgspec.Meta(max_length=20, description="Skills a vehicle needs for this order")]
@@ -67,6 +70,7 @@ class Order(msgspec.Struct):
     tracking_url: str
     created_at: datetime
     updated_at: datetime
+    geofence_radius_m: float | None = None
 
 
 class OrderSummary(msgspec.Struct):
@@ -104,6 +108,7 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     priority: Priority = 0
     required_skills: Skills = msgspec.field(default_factory=list)
     notes: Notes | None = None
+    geofence_radius_m: GeofenceRadius | None = None
     store_id: UUID | None = None
     """The store an in-store pickup waits at."""
     barcodes: Barcodes = msgspec.field(default_factory=list)
@@ -131,6 +136,7 @@ class OrderUpdate(msgspec.Struct, forbid_unknown_fields=True):
     parcel_count: ParcelCount | msgspec.UnsetType = msgspec.UNSET
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
+    geofence_radius_m: GeofenceRadius | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True):

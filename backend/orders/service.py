@@ -84,6 +84,7 @@ async def normalized_fields(session: AsyncSession, *, organization: Organization
         "priority": data.priority,
         "required_skills": list(data.required_skills),
         "notes": data.notes,
+        "geofence_radius_m": data.geofence_radius_m,
         "store_id": store_id,
     }
 

@@ -28,6 +28,8 @@ def _location(location: Location) -> schemas.Location:
         lon=location.lon,
         opening_hours=location.opening_hours,
         created_at=location.created_at,
+        geofence=location.geofence,
+        geofence_radius_m=location.geofence_radius_m,
     )
 
 

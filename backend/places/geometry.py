@@ -44,3 +44,12 @@ def area_m2(geometry: Polygon | MultiPolygon) -> float:
     ky = math.pi * EARTH_RADIUS_M / 180.0
     projected = shapely.transform(geometry, lambda xy: xy * [kx, ky])
     return float(projected.area)
+
+
+def parse_yard(geojson: dict[str, Any], *, field: str = "geofence") -> Polygon:
+    """A place's yard: one valid Polygon (a depot is one site; several would be several depots)."""
+    if geojson.get("type") != "Polygon":
+        raise FieldInvalid(field, "must be a GeoJSON Polygon")
+    geometry = parse_zone_geometry(geojson, field=field)
+    assert isinstance(geometry, Polygon)
+    return geometry

@@ -29,6 +29,9 @@ class Location(Base):
     lon: Mapped[float] = mapped_column(Float)
     # {"mon": [["08:00", "20:00"]], ...}: local times in the organization's timezone; missing day = closed
     opening_hours: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the yard as a GeoJSON Polygon: a van inside it is at the depot (else a circle of geofence_radius_m)
+    geofence: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    geofence_radius_m: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class Zone(Base):

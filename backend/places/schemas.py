@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from backend.kit.validation import Latitude, Longitude, Name
+from backend.places.geometry import parse_yard
 from backend.places.models import LocationKind
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,6 +44,16 @@ class Location(msgspec.Struct):
     lon: float
     opening_hours: dict[str, Any]
     created_at: datetime
+    geofence: dict[str, Any] | None = None
+    geofence_radius_m: float | None = None
+
+
+GeofenceRadius = Annotated[
+    float, msgspec.Meta(ge=10, le=2_000, description="Metres: a van this close is at the place (default 100 m)")
+]
+GeofencePolygon = Annotated[
+    dict[str, Any], msgspec.Meta(description="The yard as a GeoJSON Polygon [lon, lat]; overrides the radius")
+]
 
 
 class LocationCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,9 +63,13 @@ class LocationCreate(msgspec.Struct, forbid_unknown_fields=True):
     lat: Latitude
     lon: Longitude
     opening_hours: OpeningHours = msgspec.field(default_factory=dict)
+    geofence: GeofencePolygon | None = None
+    geofence_radius_m: GeofenceRadius | None = None
 
     def __post_init__(self) -> None:
         check_opening_hours(self.opening_hours)
+        if self.geofence is not None:
+            parse_yard(self.geofence)
 
 
 class LocationUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -63,10 +78,14 @@ class LocationUpdate(msgspec.Struct, forbid_unknown_fields=True):
     lat: Latitude | msgspec.UnsetType = msgspec.UNSET
     lon: Longitude | msgspec.UnsetType = msgspec.UNSET
     opening_hours: OpeningHours | msgspec.UnsetType = msgspec.UNSET
+    geofence: GeofencePolygon | msgspec.UnsetType | None = msgspec.UNSET
+    geofence_radius_m: GeofenceRadius | msgspec.UnsetType | None = msgspec.UNSET
 
     def __post_init__(self) -> None:
         if self.opening_hours is not msgspec.UNSET:
             check_opening_hours(self.opening_hours)
+        if isinstance(self.geofence, dict):
+            parse_yard(self.geofence)
 
 
 class Zone(msgspec.Struct):

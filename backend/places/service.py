@@ -28,6 +28,8 @@ async def create_location(session: AsyncSession, *, principal: Principal, data: 
         lat=data.lat,
         lon=data.lon,
         opening_hours={day: [list(i) for i in intervals] for day, intervals in data.opening_hours.items()},
+        geofence=data.geofence,
+        geofence_radius_m=data.geofence_radius_m,
     )
     session.add(location)
     await session.flush()

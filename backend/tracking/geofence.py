@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import shapely
@@ -205,3 +206,55 @@ class GeofenceTracker:
 def in_polygon(polygon: Polygon, lat: float, lon: float) -> bool:
     """Whether a position is in (or on the edge of) a polygon such as a depot yard; shapely's x is lon."""
     return bool(shapely.intersects_xy(polygon, lon, lat))
+
+
+YardMove = Literal["left", "entered"]
+
+
+class Yard:
+    """A depot's yard (its polygon, or a circle around it) with the same hysteresis as the stops: a van is out
+    once it is `exit_margin_m` beyond the edge, and back once inside again; jitter at the gate never flaps."""
+
+    def __init__(
+        self,
+        *,
+        lat: float,
+        lon: float,
+        radius_m: float = 100.0,
+        polygon: Polygon | None = None,
+        exit_margin_m: float = 30.0,
+    ) -> None:
+        self.lat, self.lon, self.radius_m, self.polygon = lat, lon, radius_m, polygon
+        self.exit_margin_m = exit_margin_m
+        self.inside: bool | None = None  # unknown until the first point
+        self._last_at: datetime | None = None
+
+    def _distance_outside_m(self, lat: float, lon: float) -> float:
+        """How far outside the yard a point is (0 inside)."""
+        if self.polygon is None:
+            return max(0.0, haversine_m(self.lat, self.lon, lat, lon) - self.radius_m)
+        if in_polygon(self.polygon, lat, lon):
+            return 0.0
+        # metres on a local equirectangular projection: fine at yard scale
+        kx = math.cos(math.radians(lat)) * math.pi * EARTH_RADIUS_M / 180.0
+        ky = math.pi * EARTH_RADIUS_M / 180.0
+        projected = shapely.transform(self.polygon, lambda xy: xy * [kx, ky])
+        return float(shapely.distance(projected, shapely.Point(lon * kx, lat * ky)))
+
+    def feed(self, point: Point) -> YardMove | None:
+        if point.accuracy_m is not None and point.accuracy_m > MAX_ACCURACY_M:
+            return None
+        if self._last_at is not None and point.at <= self._last_at:
+            return None  # late or backfilled: placed in the history, never a new move
+        self._last_at = point.at
+        outside_m = self._distance_outside_m(point.lat, point.lon)
+        if self.inside is None:
+            self.inside = outside_m == 0.0
+            return None
+        if self.inside and outside_m > self.exit_margin_m:
+            self.inside = False
+            return "left"
+        if not self.inside and outside_m == 0.0:
+            self.inside = True
+            return "entered"
+        return None

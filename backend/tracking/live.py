@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import shapely.geometry
 import structlog
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,7 +38,7 @@ from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
 from backend.settings import Settings
 from backend.tracking import repository
 from backend.tracking.eta import EtaWindow, RemainingStop, SpeedFactor, StopEta, estimate, moved
-from backend.tracking.geofence import Arrived, Arriving, Departed, Fence, GeofenceTracker, Point
+from backend.tracking.geofence import Arrived, Arriving, Departed, Fence, GeofenceTracker, Point, Yard
 from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejected, check, position_row
 
 ROUTE_RELOAD_S = 10.0  # another process's change (a re-plan, a stop done) reaches this one's ETAs within this
@@ -45,6 +46,7 @@ ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (
 POSITION_JITTER_S = 0.25  # a 1 Hz phone's points arrive a little early or late; every other one still goes out
 LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
 PURGE_EVERY_S = 3600.0
+DEPOT_RADIUS_M = 100.0  # a depot without a drawn yard: this circle around its point
 OPEN = (StopStatus.pending, StopStatus.arrived)
 ROUTE_EVENTS = frozenset(
     {"plan.revised", "route.withdrawn", "route.started", "route.completed", "stop.arrived", "stop.completed"}
@@ -73,6 +75,7 @@ class StopView:
     arrived_at: datetime | None
     departed_at: datetime | None
     planned_arrival_at: datetime | None = None
+    geofence_radius_m: float | None = None
 
 
 @dataclass
@@ -81,6 +84,7 @@ class RouteView:
     profile: VehicleProfile
     stops: list[StopView]
     service_date: date | None = None
+    yard: Yard | None = None
 
     @property
     def remaining(self) -> list[StopView]:
@@ -211,6 +215,9 @@ class LiveTracker:
             events: list[Any] = []
             if state.geofence is not None:
                 events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
+            if is_newer and state.route is not None and state.route.yard is not None:
+                fresh = [p for p in used if state.last_point is None or p.at > state.last_point.at]
+                await self._yard_moves(state, sorted(fresh, key=lambda p: p.at))
             if is_newer:
                 state.last_point = newest
                 await self._remember(state, newest)
@@ -239,9 +246,12 @@ class LiveTracker:
                 session, organization_id=principal.organization_id, driver_id=principal.user_id
             )
             profile = None
+            depot = None
             orders: dict[UUID, Any] = {}
             if route is not None:
                 profile = await repository.vehicle_profile(session, vehicle_id=route.vehicle_id)
+                if state.route is None or state.route.route_id != route.id:
+                    depot = await repository.vehicle_depot(session, vehicle_id=route.vehicle_id)
                 orders = await repository.orders_for_eta(
                     session, order_ids=[s.order_id for s in route.stops if s.order_id is not None]
                 )
@@ -268,6 +278,7 @@ class LiveTracker:
                 arrived_at=s.arrived_at,
                 departed_at=s.departed_at,
                 planned_arrival_at=s.planned_arrival_at,
+                geofence_radius_m=orders[s.order_id].geofence_radius_m if s.order_id in orders else None,
             )
             for s in route.stops
             if s.order_id is not None
@@ -278,13 +289,18 @@ class LiveTracker:
             state.stops_away.clear()
             state.arriving_sent.clear()
             state.leg = None
+        yard = state.route.yard if state.route is not None and not changed_route else _yard(depot)
         state.route = RouteView(
             route_id=route.id,
             profile=VehicleProfile(profile or "van"),
             service_date=route.service_date,
             stops=stops,
+            yard=yard,
         )
-        fences = [Fence(s.stop_id, s.lat, s.lon, radius_m=self._settings.geofence_radius_m) for s in stops]
+        fences = [
+            Fence(s.stop_id, s.lat, s.lon, radius_m=s.geofence_radius_m or self._settings.geofence_radius_m)
+            for s in stops
+        ]
         # a stop closed while the driver is still at it stays current until they drive off, for its dwell time
         staying = state.geofence.current if state.geofence and state.geofence.arrived_at is not None else None
         done = {
@@ -334,6 +350,26 @@ class LiveTracker:
                 except DomainError as exc:  # the stop was closed by hand meanwhile: nothing to do
                     log.info("geofence_event_ignored", stop_id=str(stop.stop_id), detail=exc.detail)
         state.stale = True
+
+    async def _yard_moves(self, state: DriverState, points: list[PointIn]) -> None:
+        """Leaving and coming back to the depot (plan against actual: when the van really left, came back)."""
+        route = state.route
+        assert route is not None and route.yard is not None
+        moves = [(move, p.at) for p in points if (move := route.yard.feed(Point(p.lat, p.lon, p.at, p.accuracy)))]
+        if not moves:
+            return
+        async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+            for move, at in moves:
+                events.record(
+                    session,
+                    organization_id=state.principal.organization_id,
+                    type="route.left_depot" if move == "left" else "route.back_at_depot",
+                    subject_type="route",
+                    subject_id=route.route_id,
+                    actor=state.principal.actor,
+                    occurred_at=at,
+                    payload={"driver_id": str(state.principal.user_id)},
+                )
 
     async def _learn_speed(
         self, session: AsyncSession, state: DriverState, stop_id: UUID, arrived_at: datetime
@@ -593,6 +629,13 @@ def _late(eta: StopEta, remaining: list[StopView]) -> bool:
         if stop.stop_id == eta.stop_id:
             return stop.window_end_at is not None and eta.eta_at > stop.window_end_at
     return False
+
+
+def _yard(depot: Any) -> Yard | None:
+    if depot is None:
+        return None
+    polygon = shapely.geometry.shape(depot.geofence) if depot.geofence else None
+    return Yard(lat=depot.lat, lon=depot.lon, radius_m=depot.geofence_radius_m or DEPOT_RADIUS_M, polygon=polygon)
 
 
 def driver_principal(organization_id: UUID, driver_id: UUID) -> Principal:

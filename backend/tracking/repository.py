@@ -14,6 +14,7 @@ from backend.accounts.models import User
 from backend.events.models import Event
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order
+from backend.places.models import Location, LocationKind
 from backend.routing.models import Route, RouteStatus, Stop, StopStatus
 from backend.tracking.models import DriverSpeed, Position
 
@@ -46,12 +47,36 @@ async def vehicle_profile(session: AsyncSession, *, vehicle_id: UUID) -> str | N
     return None if profile is None else str(profile.value)
 
 
+async def vehicle_depot(session: AsyncSession, *, vehicle_id: UUID) -> Location | None:
+    """The vehicle's depot, else the organization's first depot by name (the planner's default)."""
+    vehicle = await session.scalar(select(Vehicle).where(Vehicle.id == vehicle_id))
+    if vehicle is None:
+        return None
+    if vehicle.depot_id is not None:
+        return await session.scalar(select(Location).where(Location.id == vehicle.depot_id))
+    return await session.scalar(
+        select(Location)
+        .where(Location.organization_id == vehicle.organization_id, Location.kind == LocationKind.depot)
+        .order_by(Location.name)
+        .limit(1)
+    )
+
+
 async def orders_for_eta(session: AsyncSession, *, order_ids: list[UUID]) -> dict[UUID, Order]:
     if not order_ids:
         return {}
     rows = await session.scalars(
         select(Order)
-        .options(load_only(Order.id, Order.status, Order.service_s, Order.window_start_at, Order.window_end_at))
+        .options(
+            load_only(
+                Order.id,
+                Order.status,
+                Order.service_s,
+                Order.window_start_at,
+                Order.window_end_at,
+                Order.geofence_radius_m,
+            )
+        )
         .where(Order.id.in_(order_ids))
     )
     return {o.id: o for o in rows}

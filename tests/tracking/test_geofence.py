@@ -315,3 +315,37 @@ def test_in_polygon_uses_lon_as_x() -> None:
     assert not in_polygon(depot, 13.405, 52.525)
     assert not in_polygon(depot, 52.535, 13.405)
     assert in_polygon(depot, 52.52, 13.405)  # the fence line counts as in the yard
+
+
+def _yard_point(lat: float, lon: float, seconds: int) -> Point:
+    from datetime import UTC, datetime, timedelta
+
+    return Point(lat, lon, datetime(2026, 11, 25, 9, 0, tzinfo=UTC) + timedelta(seconds=seconds), 5.0)
+
+
+def test_a_yard_circle_says_left_and_entered_once_with_jitter_at_the_gate() -> None:
+    from backend.tracking.geofence import Yard
+
+    yard = Yard(lat=60.1600, lon=24.9300, radius_m=100.0)
+    moves = [
+        yard.feed(_yard_point(lat, 24.9300, t))
+        for t, lat in enumerate([60.1600, 60.1605, 60.16095, 60.16105, 60.16095, 60.1615, 60.1620, 60.1612, 60.1600])
+    ]
+    # 60.16095 / 60.16105 straddle the 100 m edge (jitter), 60.1615 is 170 m out, 60.1600 is back inside
+    assert [m for m in moves if m] == ["left", "entered"]
+    assert moves[5] == "left" and moves[8] == "entered"
+
+
+def test_a_yard_polygon_ignores_late_and_vague_points() -> None:
+    from shapely.geometry import Polygon
+
+    from backend.tracking.geofence import Yard
+
+    square = Polygon([(24.929, 60.159), (24.931, 60.159), (24.931, 60.161), (24.929, 60.161)])
+    yard = Yard(lat=60.16, lon=24.93, polygon=square)
+    assert yard.feed(_yard_point(60.1600, 24.9300, 0)) is None  # first point: inside, no move
+    assert yard.feed(_yard_point(60.1650, 24.9300, 10)) == "left"
+    assert yard.feed(_yard_point(60.1600, 24.9300, 5)) is None  # a late point from inside changes nothing
+    far_but_vague = Point(60.1600, 24.9300, _yard_point(0, 0, 20).at, 500.0)
+    assert yard.feed(far_but_vague) is None
+    assert yard.feed(_yard_point(60.1605, 24.9305, 30)) == "entered"

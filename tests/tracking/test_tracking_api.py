@@ -393,3 +393,49 @@ def test_a_stops_outcome_moves_its_order_by_what_the_stop_is(
 
     moves = outcome_steps(OrderKind(kind), OrderStatus(status), StopKind(stop_kind), outcome)  # type: ignore[arg-type]
     assert [m.value for m in moves] == steps
+
+
+def test_leaving_and_coming_back_to_the_depot_are_recorded(day: Day) -> None:
+    t0 = utcnow() - timedelta(minutes=5)
+    # 330 m out (left the yard), then back, at a van's pace (20 s between fixes)
+    last = drive(day, [DEPOT, (60.1603, 24.9300), (60.1630, 24.9300)], t0, every_s=20)
+    drive(day, [(60.1610, 24.9300), DEPOT], last + timedelta(seconds=20), every_s=20)
+    left = events_of(day, "route.left_depot")
+    back = events_of(day, "route.back_at_depot")
+    assert len(left) == 1 and len(back) == 1
+
+
+def test_an_address_with_a_wider_geofence_is_arrived_at_from_further_away(client: Any) -> None:
+    day = plan_day(client, start=False)
+    first = day.orders[0]["id"]
+    dispatcher = sign_in(client, day.tenant.users[Role.dispatcher])
+    assert dispatcher.patch(f"/api/orders/{first}", json={"geofence_radius_m": 5}).status_code == 400
+    widened = dispatcher.patch(f"/api/orders/{first}", json={"geofence_radius_m": 150})
+    assert widened.status_code == 200 and widened.json()["geofence_radius_m"] == 150
+    settle(client)
+    day.driver = sign_in(client, day.tenant.users[Role.driver])
+    assert day.driver.post(f"/api/routes/{day.route['id']}/start", json={}).status_code == 200
+    stop = (day.stops[0]["lat"], day.stops[0]["lon"])
+    # 7 points 5 s apart, 120 m short of the door (in a 150 m fence, outside the default 50 m one)
+    drive(day, [(stop[0] - 0.00108, stop[1])] * 7, utcnow() - timedelta(minutes=1))
+    stops = client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"]
+    assert next(s for s in stops if s["id"] == day.stops[0]["id"])["status"] == "arrived"
+
+
+def test_a_depot_yard_must_be_a_valid_polygon(client: Any) -> None:
+    day = plan_day(client, start=False)
+    admin = sign_in(client, day.tenant.users[Role.admin])
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[24.92, 60.15], [24.94, 60.17], [24.94, 60.15], [24.92, 60.17], [24.92, 60.15]]],
+    }
+    base = {"kind": "depot", "name": "Yard", "address": "Yard road 1", "lat": 60.16, "lon": 24.93}
+    refused = admin.post("/api/locations", json={**base, "geofence": bowtie})
+    assert refused.status_code in (400, 422) and "geofence" in refused.text
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[24.929, 60.159], [24.931, 60.159], [24.931, 60.161], [24.929, 60.159]]],
+    }
+    made = admin.post("/api/locations", json={**base, "geofence": square, "geofence_radius_m": 80})
+    assert made.status_code == 201, made.text
+    assert made.json()["geofence"] == square and made.json()["geofence_radius_m"] == 80
