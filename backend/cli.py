@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import getpass
 import os
+import signal
 import subprocess
 import sys
 
@@ -43,6 +44,9 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     os.environ.setdefault("DOORSTEP_INSTANCE_DIR", str(settings.instance_dir))
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again under the handler found at start: with
+    # the default one the process dies without running atexit, leaving the solver processes behind as orphans
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     uvicorn.run(
         "backend.app:create_app",
         factory=True,
