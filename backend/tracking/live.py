@@ -46,6 +46,7 @@ ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (
 POSITION_JITTER_S = 0.25  # a 1 Hz phone's points arrive a little early or late; every other one still goes out
 LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
 PURGE_EVERY_S = 3600.0
+ETA_JUMP_CONFIRM_S = 180.0  # the next stop's ETA moving later by more than this waits for a second fix to agree
 DEPOT_RADIUS_M = 100.0  # a depot without a drawn yard: this circle around its point
 OPEN = (StopStatus.pending, StopStatus.arrived)
 ROUTE_EVENTS = frozenset(
@@ -109,6 +110,7 @@ class DriverState:
     leg: tuple[UUID, datetime, float] | None = None  # (stop, leg start, provider's seconds from there)
     org_published_at: float = -math.inf
     delay_reported_at: float = -math.inf
+    jump_held: bool = False
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -436,6 +438,14 @@ class LiveTracker:
             speed_factor=state.speed.value,
             window=EtaWindow(),
         )
+        shown = state.published.get(etas[0].stop_id)
+        if shown is not None and (etas[0].eta_at - shown).total_seconds() > ETA_JUMP_CONFIRM_S and not state.jump_held:
+            # one fix snapped to the wrong street (the other side of a one-way block) can add minutes; a real
+            # hold-up shows again at the very next fix, so a jump later is published only once confirmed
+            state.jump_held = True
+            state.force_eta = True
+            return
+        state.jump_held = False
         changed = [e for e in etas if moved(state.published.get(e.stop_id), e.eta_at)]
         away = {s.stop_id: index for index, s in enumerate(remaining)}
         order_of = {s.stop_id: s.order_id for s in remaining}

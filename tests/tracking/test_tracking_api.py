@@ -439,3 +439,28 @@ def test_a_depot_yard_must_be_a_valid_polygon(client: Any) -> None:
     made = admin.post("/api/locations", json={**base, "geofence": square, "geofence_radius_m": 80})
     assert made.status_code == 201, made.text
     assert made.json()["geofence"] == square and made.json()["geofence_radius_m"] == 80
+
+
+def test_one_stray_fix_does_not_push_the_eta_later_but_two_do(day: Day) -> None:
+    import dataclasses
+
+    client = day.driver.client
+    tracker = client.app.state["tracker"]
+    tracker._settings = dataclasses.replace(tracker._settings, eta_interval_s=0.0)  # every fix recomputes
+    stop = (day.stops[0]["lat"], day.stops[0]["lon"])
+    near = (stop[0] - 0.0027, stop[1])  # 300 m short
+    far = (stop[0] - 0.0200, stop[1])  # 2.2 km back: minutes later (a fix snapped to the wrong street)
+    t0 = utcnow() - timedelta(minutes=5)
+
+    def eta() -> str:
+        return str(client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"][1]["eta_at"])
+
+    drive(day, [near], t0)
+    before = eta()
+    drive(day, [far], t0 + timedelta(seconds=60))
+    assert eta() == before, "a single stray fix is held"
+    drive(day, [near], t0 + timedelta(seconds=120))
+    assert eta() == before
+    drive(day, [far], t0 + timedelta(seconds=180))
+    drive(day, [far], t0 + timedelta(seconds=185))
+    assert eta() > before, "a second fix that agrees moves the ETA"
