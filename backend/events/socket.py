@@ -18,6 +18,7 @@ from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy import select
 
 from backend.accounts.auth import STAFF
+from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.models import Event
@@ -67,6 +68,25 @@ async def refuse(socket: WebSocket[Any, Any, Any], code: int, reason: str) -> No
     await socket.close(code=code, reason=reason)
 
 
+async def admit(
+    socket: WebSocket[Any, Any, Any], *, roles: tuple[Role, ...], who: str, signed_in_user: bool = False
+) -> Principal | None:
+    """The signed-in caller of a staff or driver socket, accepted; None when it was refused (and closed)."""
+    settings: Settings = socket.app.state["settings"]
+    principal = socket.scope.get("user")
+    if not origin_allowed(socket.headers.get("origin"), settings, socket.headers.get("host")):
+        await socket.close(code=1008, reason="origin not allowed")
+        return None
+    if not isinstance(principal, Principal):
+        await refuse(socket, 4401, "sign in first")
+        return None
+    if principal.role not in roles or (signed_in_user and principal.user_id is None):
+        await refuse(socket, 4403, f"{who} only")
+        return None
+    await socket.accept()
+    return principal
+
+
 def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]:
     """What a subscription sends frames with: a client too slow to take one in SEND_TIMEOUT_S is closed and
     its later frames are dropped, so it never holds a worker (its backlog is bounded by the plugin anyway)."""
@@ -108,18 +128,9 @@ async def _missed(socket: WebSocket[Any, Any, Any], organization_id: UUID, after
 
 @websocket("/ws/dispatch", opt={"exclude_from_auth": False})
 async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
-    settings: Settings = socket.app.state["settings"]
-    principal = socket.scope.get("user")
-    if not origin_allowed(socket.headers.get("origin"), settings, socket.headers.get("host")):
-        await socket.close(code=1008, reason="origin not allowed")
+    principal = await admit(socket, roles=STAFF, who="dispatchers")
+    if principal is None:
         return
-    if not isinstance(principal, Principal):
-        await refuse(socket, 4401, "sign in first")
-        return
-    if principal.role not in STAFF:
-        await refuse(socket, 4403, "dispatchers only")
-        return
-    await socket.accept()
     channel = org_channel(principal.organization_id)
     budget = MAX_CLIENT_MESSAGES_PER_MINUTE
     loop = asyncio.get_running_loop()

@@ -18,10 +18,9 @@ from litestar.params import FromPath
 from litestar.stores.base import Store
 
 from backend.accounts.models import Role
-from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.channels import driver_channel, order_channel
-from backend.events.socket import MAX_FRAME_BYTES, origin_allowed, refuse, sender
+from backend.events.socket import MAX_FRAME_BYTES, admit, refuse, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
 from backend.settings import Settings
@@ -110,19 +109,10 @@ async def _heartbeat(socket: WebSocket[Any, Any, Any]) -> AsyncIterator[None]:
 
 @websocket("/ws/driver", opt={"exclude_from_auth": False})
 async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
-    settings: Settings = socket.app.state["settings"]
     tracker: LiveTracker = socket.app.state["tracker"]
-    principal = socket.scope.get("user")
-    if not origin_allowed(socket.headers.get("origin"), settings, socket.headers.get("host")):
-        await socket.close(code=1008, reason="origin not allowed")
+    principal = await admit(socket, roles=(Role.driver,), who="drivers", signed_in_user=True)
+    if principal is None or principal.user_id is None:
         return
-    if not isinstance(principal, Principal):
-        await refuse(socket, 4401, "sign in first")
-        return
-    if principal.role != Role.driver or principal.user_id is None:
-        await refuse(socket, 4403, "drivers only")
-        return
-    await socket.accept()
     budget = _Budget(MAX_DRIVER_FRAMES_PER_MINUTE)
     async with (
         channels.start_subscription([driver_channel(principal.user_id)]) as subscriber,

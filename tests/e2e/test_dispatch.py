@@ -91,9 +91,10 @@ class Organization:
     shift: tuple[str, str]
 
 
-def api_session(base_url: str, email: str) -> httpx.Client:
+def api_session(base_url: str, email: str, password: str = PASSWORD) -> httpx.Client:
+    """A signed-in API client that sends the CSRF token on writes (for setting up what a test looks at)."""
     client = httpx.Client(base_url=base_url, timeout=PLAN_TIMEOUT_MS / 1000)
-    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    response = client.post("/api/auth/login", json={"email": email, "password": password})
     response.raise_for_status()
     client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
     return client

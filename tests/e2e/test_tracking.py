@@ -33,7 +33,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, Server
-from tests.e2e.test_dispatch import LOCAL_HOSTS, grey_tile, working_hours_zone
+from tests.e2e.test_dispatch import LOCAL_HOSTS, api_session, create, grey_tile, working_hours_zone
 
 pytestmark = pytest.mark.e2e
 
@@ -59,21 +59,6 @@ class Day:
     depot: dict[str, Any]
     stops: list[dict[str, Any]]
     """The route's order stops in driving order, each with its order's `token` and `recipient_name`."""
-
-
-def api_session(base_url: str, email: str) -> httpx.Client:
-    client = httpx.Client(base_url=base_url, timeout=90)
-    response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-    response.raise_for_status()
-    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
-    return client
-
-
-def create(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    response = client.post(path, json=body)
-    assert response.status_code == 201, f"POST {path}: {response.status_code} {response.text}"
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def publish_a_day(server: Server, label: str, windows: dict[int, tuple[datetime, datetime]] | None = None) -> Day:
@@ -105,7 +90,7 @@ def publish_a_day(server: Server, label: str, windows: dict[int, tuple[datetime,
         capture_output=True,
         timeout=60,
     )
-    admin = api_session(server.url, emails["admin"])
+    admin = api_session(server.url, emails["admin"], PASSWORD)
     person = create(
         admin, "/api/users", {"email": emails["driver"], "name": "Dave Driver", "role": "driver", "password": PASSWORD}
     )
@@ -143,7 +128,7 @@ def publish_a_day(server: Server, label: str, windows: dict[int, tuple[datetime,
         admin, "/api/plans", {"service_date": local_now.date().isoformat(), "time_budget_s": 1, "publish": True}
     )
     assert plan["status"] == "published" and plan["unassigned"] == [], plan
-    driver = api_session(server.url, emails["driver"])
+    driver = api_session(server.url, emails["driver"], PASSWORD)
     response = driver.get("/api/driver/route")
     assert response.status_code == 200, f"GET /api/driver/route: {response.status_code} {response.text}"
     route = response.json()

@@ -1,4 +1,5 @@
 // How the dispatch screen writes distances, durations, clock times and dates: pure, so it is tested.
+import { clockFormat } from "../../components/clock";
 
 /** Today (or `at`) as YYYY-MM-DD in the organization's time zone: the day a dispatcher means by "today". */
 export function todayIn(timeZone: string, at: Date = new Date()): string {
@@ -68,22 +69,6 @@ export function isoDuration(durationS: number): string {
   return `PT${Math.floor(minutes / 60)}H${minutes % 60}M`;
 }
 
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
-function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = timeZone ?? "";
-  let format = clocks.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      ...(timeZone ? { timeZone } : {}),
-    });
-    clocks.set(key, format);
-  }
-  return format;
-}
 
 /** "08:43" for an ISO instant, in the browser's time zone unless one is given; "" for none. */
 export function formatClock(iso: string | null | undefined, timeZone?: string): string {

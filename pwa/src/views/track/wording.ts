@@ -1,6 +1,7 @@
 // What the tracking page says, in the customer's words and the browser's clock: the status line, the ETA
 // window, how many stops before theirs, the timeline. Pure (the time zone and now are parameters), so tested.
 import type { EtaView, TrackingView } from "../../api/tracking";
+import { clockFormat } from "../../components/clock";
 
 /** Statuses after which nothing moves any more: no driver, no ETA. */
 export const CLOSED_STATUSES: ReadonlySet<string> = new Set([
@@ -53,22 +54,6 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? humanize(status);
 }
 
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
-function clockFormat(timeZone: string | undefined): Intl.DateTimeFormat {
-  const key = timeZone ?? "";
-  let format = clocks.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-GB", {
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      ...(timeZone ? { timeZone } : {}),
-    });
-    clocks.set(key, format);
-  }
-  return format;
-}
 
 /** "14:32" for an ISO instant, in the browser's time zone unless one is given. */
 export function formatTime(iso: string, timeZone?: string): string {
