@@ -86,6 +86,12 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("geofence_radius_m", sa.Float(), nullable=True))
 
+    # orders already closed: their tracking links expire counted from their last change
+    op.execute(
+        "UPDATE orders SET closed_at = updated_at WHERE status IN "
+        "('delivered', 'returned_to_depot', 'cancelled', 'picked_up', 'restocked', 'disposed')"
+    )
+
     with op.batch_alter_table("locations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("geofence", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("geofence_radius_m", sa.Float(), nullable=True))

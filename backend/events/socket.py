@@ -89,7 +89,9 @@ async def admit(
 
 def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]:
     """What a subscription sends frames with: a client too slow to take one in SEND_TIMEOUT_S is closed and
-    its later frames are dropped, so it never holds a worker (its backlog is bounded by the plugin anyway)."""
+    its later frames are dropped, so it never holds a worker (its backlog is bounded by the plugin anyway); a
+    client gone mid-send is dropped too. Use with `run_in_background(..., join=False)`: frames are at most once,
+    and waiting to deliver the rest to a closed socket would never end."""
     dropped = False
 
     async def send(data: Any) -> None:
@@ -103,6 +105,8 @@ def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]
             log.info("slow_websocket_dropped", path=socket.url.path)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(socket.close(code=1013, reason="too slow"), 1.0)
+        except Exception:  # the client went away mid-send: never kill the worker (its queue would never drain)
+            dropped = True
 
     return send
 
@@ -135,7 +139,10 @@ async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepen
     budget = MAX_CLIENT_MESSAGES_PER_MINUTE
     loop = asyncio.get_running_loop()
     window_started = loop.time()
-    async with channels.start_subscription([channel]) as subscriber, subscriber.run_in_background(sender(socket)):
+    async with (
+        channels.start_subscription([channel]) as subscriber,
+        subscriber.run_in_background(sender(socket), join=False),
+    ):
         await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
         with contextlib.suppress(WebSocketDisconnect):
             while True:

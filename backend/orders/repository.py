@@ -29,7 +29,9 @@ async def get_order(
     if with_parcels:
         query = query.options(selectinload(Order.parcels))
     if for_update:
-        query = query.with_for_update()
+        # the locked row as it is now, not as this session loaded it earlier (a status checked against a stale
+        # copy could move a delivered order back)
+        query = query.with_for_update().execution_options(populate_existing=True)
     return await session.scalar(query)
 
 

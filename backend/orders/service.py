@@ -271,7 +271,7 @@ async def transition(
     previous = order.status
     order.status = to
     order.updated_at = utcnow()
-    order.closed_at = order.updated_at if lifecycle.is_final(order.kind, to) else None
+    order.closed_at = (occurred_at or order.updated_at) if lifecycle.is_final(order.kind, to) else None
     events.record(
         session,
         organization_id=principal.organization_id,

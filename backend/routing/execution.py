@@ -17,6 +17,7 @@ from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
+from backend.orders.errors import IllegalTransition
 from backend.orders.models import OrderKind, OrderStatus
 from backend.routing import repository
 from backend.routing.errors import RouteNotFound, RouteNotStartable, StopNotFound, StopNotOpen
@@ -147,12 +148,16 @@ async def mark_arriving(
     session: AsyncSession, *, principal: Principal, route_id: UUID, order_id: UUID, at: datetime
 ) -> bool:
     """The next stop is minutes away: its order turns `arriving` (the customer's "your driver is close")."""
+    await route_for_action(session, principal=principal, route_id=route_id, for_update=True)
     order = await orders.get_order(session, principal=principal, order_id=order_id)
     if order.status != OrderStatus.out_for_delivery:
         return False
-    await orders.transition(
-        session, principal=principal, order_id=order_id, to=OrderStatus.arriving, occurred_at=at, by_planner=True
-    )
+    try:
+        await orders.transition(
+            session, principal=principal, order_id=order_id, to=OrderStatus.arriving, occurred_at=at, by_planner=True
+        )
+    except IllegalTransition:  # delivered or failed by the driver meanwhile: the later state stands
+        return False
     return True
 
 

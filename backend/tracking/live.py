@@ -32,8 +32,9 @@ from backend.events.models import Event
 from backend.fleet.models import VehicleProfile
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
+from backend.orders.models import OrderKind
 from backend.routing import execution
-from backend.routing.models import StopStatus
+from backend.routing.models import StopKind, StopStatus
 from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
 from backend.settings import Settings
 from backend.tracking import repository
@@ -77,6 +78,9 @@ class StopView:
     departed_at: datetime | None
     planned_arrival_at: datetime | None = None
     geofence_radius_m: float | None = None
+    at_customer: bool = True
+    """False for a depot fetch (live re-planning sends a van that is out back for a parcel): its customer is
+    not being visited yet, so they do not see the van or an "arriving"."""
 
 
 @dataclass
@@ -219,12 +223,22 @@ class LiveTracker:
                 events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
             if is_newer and state.route is not None and state.route.yard is not None:
                 fresh = [p for p in used if state.last_point is None or p.at > state.last_point.at]
-                await self._yard_moves(state, sorted(fresh, key=lambda p: p.at))
+                try:
+                    await self._yard_moves(state, sorted(fresh, key=lambda p: p.at))
+                except Exception:  # a depot move is a record for the dispatcher, never a reason to lose the points
+                    log.exception("yard_move_not_recorded", driver_id=str(principal.user_id))
             if is_newer:
                 state.last_point = newest
                 await self._remember(state, newest)
             if events:
-                await self._apply_fence_events(state, events)
+                try:
+                    await self._apply_fence_events(state, events)
+                except Exception:
+                    # not recorded (the database is away): rebuild the tracker from what the database says, so
+                    # the next points find the arrival again instead of it being lost with this transaction
+                    log.exception("geofence_events_not_recorded", driver_id=str(principal.user_id))
+                    state.geofence = None
+                    state.stale = True
                 await self._ensure_route(state)
             if is_newer and state.route is not None:
                 self._publish_position(state, newest)
@@ -281,6 +295,7 @@ class LiveTracker:
                 departed_at=s.departed_at,
                 planned_arrival_at=s.planned_arrival_at,
                 geofence_radius_m=orders[s.order_id].geofence_radius_m if s.order_id in orders else None,
+                at_customer=at_customer(s.kind, orders[s.order_id].kind if s.order_id in orders else None),
             )
             for s in route.stops
             if s.order_id is not None
@@ -319,6 +334,7 @@ class LiveTracker:
         assert route is not None
         by_stop = {s.stop_id: s for s in route.stops}
         principal = state.principal
+        learned = False
         async with transaction(self._session_factory, on_commit=self._on_commit) as session:
             for event in events:
                 stop = by_stop.get(event.stop_id)
@@ -326,10 +342,10 @@ class LiveTracker:
                     continue
                 try:
                     if isinstance(event, Arriving):
-                        if await execution.mark_arriving(
+                        if stop.at_customer and await execution.mark_arriving(
                             session, principal=principal, route_id=route.route_id, order_id=stop.order_id, at=event.at
                         ):
-                            state.arriving_sent.add(stop.order_id)
+                            state.arriving_sent.add(stop.stop_id)
                     elif isinstance(event, Arrived):
                         await execution.arrive(
                             session,
@@ -339,7 +355,7 @@ class LiveTracker:
                             occurred_at=event.at,
                             source="geofence",
                         )
-                        await self._learn_speed(session, state, stop.stop_id, event.at)
+                        learned = self._learn_speed(state, stop.stop_id, event.at) or learned
                     elif isinstance(event, Departed):
                         await execution.depart(
                             session,
@@ -352,6 +368,8 @@ class LiveTracker:
                 except DomainError as exc:  # the stop was closed by hand meanwhile: nothing to do
                     log.info("geofence_event_ignored", stop_id=str(stop.stop_id), detail=exc.detail)
         state.stale = True
+        if learned:
+            await self._save_speed(state)
 
     async def _yard_moves(self, state: DriverState, points: list[PointIn]) -> None:
         """Leaving and coming back to the depot (plan against actual: when the van really left, came back)."""
@@ -373,25 +391,30 @@ class LiveTracker:
                     payload={"driver_id": str(state.principal.user_id)},
                 )
 
-    async def _learn_speed(
-        self, session: AsyncSession, state: DriverState, stop_id: UUID, arrived_at: datetime
-    ) -> None:
-        """The leg just driven, against what the provider predicted from where it started: the driver's factor."""
+    def _learn_speed(self, state: DriverState, stop_id: UUID, arrived_at: datetime) -> bool:
+        """The leg just driven, against what the provider predicted from where it started: the driver's factor.
+        Returns whether it changed (saved after the arrival commits, in a transaction of its own)."""
         if state.leg is None or state.leg[0] != stop_id:
-            return
+            return False
         _, started_at, predicted_s = state.leg
         state.leg = None
         before = state.speed.samples
         state.speed.observe(predicted_s=predicted_s, observed_s=(arrived_at - started_at).total_seconds())
-        if state.speed.samples != before:
-            assert state.principal.user_id is not None
-            await repository.save_driver_speed(
-                session,
-                organization_id=state.principal.organization_id,
-                driver_id=state.principal.user_id,
-                speed_factor=state.speed.value,
-                samples=state.speed.samples,
-            )
+        return state.speed.samples != before
+
+    async def _save_speed(self, state: DriverState) -> None:
+        assert state.principal.user_id is not None
+        try:
+            async with transaction(self._session_factory) as session:
+                await repository.save_driver_speed(
+                    session,
+                    organization_id=state.principal.organization_id,
+                    driver_id=state.principal.user_id,
+                    speed_factor=state.speed.value,
+                    samples=state.speed.samples,
+                )
+        except Exception:  # two processes saving a new driver's first factor at once: the next leg saves again
+            log.warning("speed_factor_not_saved", driver_id=str(state.principal.user_id), exc_info=True)
 
     # -- ETAs
 
@@ -489,14 +512,18 @@ class LiveTracker:
         next_eta = etas[0]
         if (
             not at_first
-            and first.order_id not in state.arriving_sent
+            and first.at_customer
+            and first.stop_id not in state.arriving_sent
             and (next_eta.eta_at - now).total_seconds() <= self._settings.arriving_within_s
         ):
-            state.arriving_sent.add(first.order_id)
-            async with transaction(self._session_factory, on_commit=self._on_commit) as session:
-                await execution.mark_arriving(
-                    session, principal=state.principal, route_id=route.route_id, order_id=first.order_id, at=now
-                )
+            state.arriving_sent.add(first.stop_id)
+            try:
+                async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+                    await execution.mark_arriving(
+                        session, principal=state.principal, route_id=route.route_id, order_id=first.order_id, at=now
+                    )
+            except DomainError as exc:  # the stop moved on meanwhile; nothing to announce
+                log.info("arriving_not_marked", stop_id=str(first.stop_id), detail=exc.detail)
 
     async def _report_delay(self, state: DriverState, stop: StopView, eta: StopEta) -> None:
         """A driver running later than the plan by the set minutes: `route.delayed` makes live re-planning
@@ -539,8 +566,9 @@ class LiveTracker:
             "at": point.at.isoformat(),
         }
         remaining = route.remaining
-        if remaining:
-            # privacy: only the customer whose stop is next sees where the driver is
+        if remaining and remaining[0].at_customer:
+            # privacy: only the customer whose stop is next sees where the driver is (not while the van goes
+            # back to the depot to fetch their parcel: that is not their visit yet)
             self._channels.publish(
                 {"type": "position", "seq": seq_now(), "data": data}, channels=[order_channel(remaining[0].order_id)]
             )
@@ -612,15 +640,16 @@ class LiveTracker:
                     channels=[order_channel(event.subject_id)],
                 )
             elif event.type in ROUTE_EVENTS or event.type.startswith("route."):
-                self.invalidate(event.organization_id)
+                self.invalidate(event.organization_id, event.payload.get("driver_id"))
 
         on_event.__name__ = "tracking_on_event"
         return on_event
 
-    def invalidate(self, organization_id: UUID) -> None:
-        """A plan or a stop changed: the organization's routes reload at their next position."""
-        for state in self._drivers.values():
-            if state.principal.organization_id == organization_id:
+    def invalidate(self, organization_id: UUID, driver_id: object = None) -> None:
+        """A plan or a stop changed: that driver's route (or, for a re-plan, every route of the organization)
+        reloads at its next position. Other processes see it by their periodic reload."""
+        for user_id, state in self._drivers.items():
+            if state.principal.organization_id == organization_id and driver_id in (None, str(user_id)):
                 state.stale = True
 
 
@@ -639,6 +668,14 @@ def _late(eta: StopEta, remaining: list[StopView]) -> bool:
         if stop.stop_id == eta.stop_id:
             return stop.window_end_at is not None and eta.eta_at > stop.window_end_at
     return False
+
+
+def at_customer(kind: StopKind, order_kind: OrderKind | None) -> bool:
+    """Whether a stop is the visit its customer waits for: a delivery, or collecting a return at their door
+    (a delivery order's pickup stop is a depot fetch; a return's delivery stop is the drop at the depot)."""
+    if order_kind == OrderKind.return_:
+        return kind == StopKind.pickup
+    return kind == StopKind.delivery
 
 
 def _yard(depot: Any) -> Yard | None:

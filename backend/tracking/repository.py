@@ -70,6 +70,7 @@ async def orders_for_eta(session: AsyncSession, *, order_ids: list[UUID]) -> dic
         .options(
             load_only(
                 Order.id,
+                Order.kind,
                 Order.status,
                 Order.service_s,
                 Order.window_start_at,
@@ -90,22 +91,20 @@ async def order_for_update(session: AsyncSession, *, order_id: UUID) -> Order | 
     return await session.scalar(select(Order).where(Order.id == order_id).with_for_update())
 
 
-async def current_stop(session: AsyncSession, *, order_id: UUID) -> tuple[Stop, Route] | None:
-    """The order's stop on its live or last route (a re-attempt has a newer stop than the failed one)."""
-    row = (
-        await session.execute(
-            select(Stop, Route)
-            .join(Route, Route.id == Stop.route_id)
-            .where(
-                Stop.order_id == order_id,
-                Stop.status != StopStatus.skipped,
-                Route.status.in_((RouteStatus.published, RouteStatus.in_progress, RouteStatus.completed)),
-            )
-            .order_by(Route.service_date.desc(), Stop.created_at.desc())
-            .limit(1)
+async def order_stops(session: AsyncSession, *, order_id: UUID) -> list[tuple[Stop, Route]]:
+    """The order's stops on live or finished routes, newest day first (a re-attempt adds a later one; a parcel
+    placed on a van already out has a depot fetch beside its delivery)."""
+    rows = await session.execute(
+        select(Stop, Route)
+        .join(Route, Route.id == Stop.route_id)
+        .where(
+            Stop.order_id == order_id,
+            Stop.status != StopStatus.skipped,
+            Route.status.in_((RouteStatus.published, RouteStatus.in_progress, RouteStatus.completed)),
         )
-    ).first()
-    return None if row is None else (row[0], row[1])
+        .order_by(Route.service_date.desc(), Stop.created_at.desc())
+    )
+    return [(stop, route) for stop, route in rows]
 
 
 async def open_stop_ids(session: AsyncSession, *, route_id: UUID) -> list[UUID]:

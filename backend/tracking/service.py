@@ -13,13 +13,15 @@ from backend.events import service as events
 from backend.kit.secrets import token_hash
 from backend.orders.lifecycle import EDITABLE
 from backend.orders.models import Order, OrderStatus
-from backend.routing.models import RouteStatus, StopStatus
+from backend.routing.models import Route, RouteStatus, Stop, StopStatus
 from backend.tracking import repository, schemas
 from backend.tracking.errors import InstructionsLocked, TrackingLinkExpired, TrackingLinkNotFound
-from backend.tracking.live import LiveTracker, seq_now
+from backend.tracking.live import LiveTracker, at_customer, seq_now
 
 MAX_TOKEN_LENGTH = 64
 ON_THE_WAY = (OrderStatus.out_for_delivery, OrderStatus.arriving)
+CLOSED = (OrderStatus.delivered, OrderStatus.cancelled, OrderStatus.failed, OrderStatus.returning)
+OPEN_STOP = (StopStatus.pending, StopStatus.arrived)
 PLANNED_WINDOW = timedelta(minutes=30)  # before the van leaves, the customer sees the plan's time ± this
 
 
@@ -54,8 +56,8 @@ async def tracking_view(
     stops_away: int | None = None
     driver: schemas.DriverPosition | None = None
     driver_name: str | None = None
-    found = await repository.current_stop(session, order_id=order.id)
-    if found is not None and order.status not in (OrderStatus.delivered, OrderStatus.cancelled):
+    found = _customer_stop(order, await repository.order_stops(session, order_id=order.id))
+    if found is not None and found[0].status in OPEN_STOP and order.status not in CLOSED:
         stop, route = found
         if stop.eta_at is not None and stop.eta_earliest_at is not None and stop.eta_latest_at is not None:
             eta = schemas.EtaView(
@@ -97,6 +99,14 @@ async def tracking_view(
         link_expires_at=order.closed_at + timedelta(seconds=ttl_s) if order.closed_at else None,
         seq=seq,
     )
+
+
+def _customer_stop(order: Order, rows: list[tuple[Stop, Route]]) -> tuple[Stop, Route] | None:
+    """The visit the customer waits for: open before done, the customer's door before a depot fetch or drop."""
+    visits = [(stop, route) for stop, route in rows if at_customer(stop.kind, order.kind)] or rows
+    open_visits = [(stop, route) for stop, route in visits if stop.status in OPEN_STOP]
+    chosen = open_visits or visits
+    return chosen[0] if chosen else None
 
 
 def _position(entry: dict[str, Any] | None) -> schemas.DriverPosition | None:

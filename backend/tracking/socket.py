@@ -80,7 +80,13 @@ async def _frames(socket: WebSocket[Any, Any, Any], budget: _Budget) -> AsyncIte
     """Text frames until the client leaves; closes on a flood or an oversized frame."""
     with contextlib.suppress(WebSocketDisconnect):
         while True:
-            raw = await socket.receive_data(mode="text")
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            raw = message.get("text")
+            if not isinstance(raw, str):  # a binary frame: this protocol is JSON text only
+                await socket.close(code=1003, reason="send JSON text frames")
+                return
             if not budget.spend():
                 await socket.close(code=1008, reason="too many messages")
                 return
@@ -116,7 +122,7 @@ async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepende
     budget = _Budget(MAX_DRIVER_FRAMES_PER_MINUTE)
     async with (
         channels.start_subscription([driver_channel(principal.user_id)]) as subscriber,
-        subscriber.run_in_background(sender(socket)),
+        subscriber.run_in_background(sender(socket), join=False),
         _heartbeat(socket),
     ):
         await socket.send_json(_frame("ready", {"channel": "driver"}))
@@ -135,8 +141,9 @@ async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepende
             except DomainError as exc:  # the database is away: say so, keep the socket (the phone buffers)
                 await socket.send_json(_frame("error", {"detail": exc.detail, "retry": True}))
                 continue
-            for rejected in result.rejected:
-                await socket.send_json(_frame("error", {"detail": rejected.reason, "index": rejected.index}))
+            for reason in dict.fromkeys(r.reason for r in result.rejected):  # one error per reason, not per point
+                indexes = [r.index for r in result.rejected if r.reason == reason]
+                await socket.send_json(_frame("error", {"detail": reason, "index": indexes[0], "count": len(indexes)}))
             await socket.send_json(
                 _frame(
                     "ack",
@@ -194,7 +201,7 @@ async def track_socket(
     budget = _Budget(MAX_TRACK_FRAMES_PER_MINUTE)
     async with (
         channels.start_subscription([order_channel(order_id)]) as subscriber,
-        subscriber.run_in_background(sender(socket)),
+        subscriber.run_in_background(sender(socket), join=False),
         _heartbeat(socket),
     ):
         await socket.send_json(await snapshot())

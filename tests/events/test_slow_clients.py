@@ -43,3 +43,23 @@ def test_a_stuck_client_is_closed_and_its_later_frames_are_dropped(monkeypatch: 
     assert stuck.closed == (1013, "too slow")
     assert stuck.sends == 1, "after the drop no frame is even attempted"
     assert elapsed < 1.0
+
+
+class GoneSocket(StuckSocket):
+    """A peer that disconnected: sending raises, as uvicorn's ClientDisconnected does."""
+
+    async def send_data(self, data: Any) -> None:
+        self.sends += 1
+        raise ConnectionResetError("client disconnected")
+
+
+def test_a_client_gone_mid_send_is_dropped_without_killing_the_sender() -> None:
+    gone = GoneSocket()
+    send = sockets.sender(gone)  # type: ignore[arg-type]
+
+    async def run() -> None:
+        for _ in range(5):
+            await send({"type": "position"})  # never raises: the worker that calls it keeps draining its queue
+
+    asyncio.run(run())
+    assert gone.sends == 1

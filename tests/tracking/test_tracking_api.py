@@ -464,3 +464,62 @@ def test_one_stray_fix_does_not_push_the_eta_later_but_two_do(day: Day) -> None:
     drive(day, [far], t0 + timedelta(seconds=180))
     drive(day, [far], t0 + timedelta(seconds=185))
     assert eta() > before, "a second fix that agrees moves the ETA"
+
+
+def test_a_van_going_back_to_the_depot_for_a_parcel_is_not_shown_to_that_customer(day: Day) -> None:
+    import asyncio
+    import contextlib
+    import json
+
+    client = day.driver.client
+    dispatcher = sign_in(client, day.tenant.users[Role.dispatcher])
+    new = make_order(dispatcher, lat=60.1680, lon=24.9350, service_s=60)
+    settle(client)
+    day.driver = sign_in(client, day.tenant.users[Role.driver])
+    stops = client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"]
+    fetch = next(s for s in stops if s["order_id"] == new["id"] and s["kind"] == "pickup")
+    for stop in stops:  # deliver whatever comes before the depot fetch: the fetch is the van's next stop
+        if stop["sequence"] >= fetch["sequence"]:
+            break
+        if stop["order_id"] and stop["status"] == "pending":
+            url = f"/api/routes/{day.route['id']}/stops/{stop['id']}/complete"
+            assert day.driver.post(url, json={"outcome": "delivered"}).status_code == 200
+    settle(client)
+    channels = client.app.state["relay"]._channels
+    subscriber = client.blocking_portal.call(channels.subscribe, [f"order:{new['id']}"])
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+
+    async def frames() -> list[dict[str, Any]]:
+        got: list[dict[str, Any]] = []
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1.0):
+                async for raw in subscriber.iter_events():
+                    got.append(json.loads(raw))
+        return got
+
+    seen = client.blocking_portal.call(frames)
+    client.blocking_portal.call(channels.unsubscribe, subscriber)
+    assert "position" not in [f["type"] for f in seen]
+    view = client.get(f"/api/track/{new['tracking_url'].rsplit('/', 1)[1]}").json()
+    assert view["driver"] is None and view["status"] == "planned"
+
+
+def test_the_driver_socket_answers_a_batch_with_one_error_per_reason_and_closes_on_binary(client: Any) -> None:
+    import json
+
+    from litestar.exceptions import WebSocketDisconnect
+
+    day = plan_day(client, start=False)  # off duty: every point is refused for the same reason
+    at = utcnow().isoformat()
+    batch = {"type": "positions", "points": [{"lat": 60.16, "lon": 24.93, "at": at}] * 5}
+    with client.websocket_connect("/ws/driver") as ws:
+        assert ws.receive_json(timeout=5)["type"] == "ready"
+        ws.send_text(json.dumps(batch))
+        error = ws.receive_json(timeout=5)
+        assert error["type"] == "error" and error["data"]["count"] == 5 and "off duty" in error["data"]["detail"]
+        assert ws.receive_json(timeout=5)["type"] == "ack"
+        ws.send_bytes(b"\x00\x01")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json(timeout=5)
+        assert closed.value.code == 1003
+    assert day.route["status"] == "published"
