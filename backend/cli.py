@@ -70,7 +70,7 @@ async def _seed_demo(settings: Settings) -> bool:
     engine = create_engine(settings.database_url)
     try:
         async with transaction(create_session_factory(engine)) as session:
-            return await seed(session, secret_key=settings.secret_key)
+            return await seed(session, secret_key=settings.secret_key, timezone=settings.demo_timezone)
     finally:
         await engine.dispose()
 
@@ -78,6 +78,7 @@ async def _seed_demo(settings: Settings) -> bool:
 def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bool = False) -> None:
     from backend.demo.seed import LOGINS, demo_day
 
+    day = demo_day(timezone=settings.demo_timezone)
     shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - only what we print
     base = f"http://{shown_host}:{port}"
     lines = [
@@ -87,7 +88,7 @@ def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bo
         f"  API docs (OpenAPI):      {base}/schema",
         f"  Health:                  {base}/health",
         f"  Database:                {settings.database_url}",
-        f"  Demo orders are for:     {demo_day().isoformat()} (pick that day in Dispatch, plan it, publish it)",
+        f"  Demo orders are for:     {day.isoformat()} (pick that day in Dispatch, plan it, publish it)",
         "  Logins (password for all: doorstep-demo):",
         *[f"    {login.role:<12} {login.email}" for login in LOGINS],
         "  Stop with Ctrl+C.",

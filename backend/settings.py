@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +19,14 @@ class SettingsError(ValueError):
 def _choice(value: str, name: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise SettingsError(f"DOORSTEP_{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(f"DOORSTEP_DEMO_TIMEZONE must be an IANA time zone, got {value!r}") from exc
     return value
 
 
@@ -91,6 +100,9 @@ class Settings:
     """DOORSTEP_GEOFENCE_RADIUS_M: a driver within this of a stop for 20 s has arrived (leaves at radius + 30 m)."""
     late_replan_min: int = 15
     """DOORSTEP_LATE_REPLAN_MIN: a driver this many minutes behind the plan records `route.delayed`; 0: never."""
+    demo_timezone: str = "Europe/Helsinki"
+    """DOORSTEP_DEMO_TIMEZONE: the demo organization's zone when `doorstep demo` first seeds it (tests pick one
+    where it is midday, so the simulated day never runs into midnight)."""
     relay_poll_s: float = 1.0
     """DOORSTEP_RELAY_POLL_S: how often the outbox relay looks for events committed by other processes."""
     run_relay: bool = True
@@ -162,6 +174,7 @@ class Settings:
             "arriving_within_s": get_int("ARRIVING_WITHIN_S", 300),
             "geofence_radius_m": float(get("GEOFENCE_RADIUS_M") or 50.0),
             "late_replan_min": get_int("LATE_REPLAN_MIN", 15),
+            "demo_timezone": _zone(get("DEMO_TIMEZONE") or "Europe/Helsinki"),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),
         }

@@ -14,6 +14,7 @@ from backend.accounts import service as accounts
 from backend.accounts.models import Organization, OrganizationKind, Role, User
 from backend.accounts.schemas import UserCreate
 from backend.db.session import SESSION_FACTORY_KEY, transaction
+from backend.kit.clock import utcnow
 
 PASSWORD = "correct-horse-battery"
 _counter = itertools.count(1)
@@ -62,6 +63,12 @@ async def _make_tenant(app: Litestar, name: str | None, kind: OrganizationKind) 
                 actor="system:test",
             )
     return Tenant(organization=org, users=users)
+
+
+def midday_zone() -> str:
+    """A fixed-offset zone where it is about noon now, so shifts and the plan fit whatever the hour of the run."""
+    offset = 12 - utcnow().hour  # Etc/GMT-3 is UTC+3 (POSIX signs)
+    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
 
 
 class Api:
@@ -123,4 +130,15 @@ def make_order(api: Api, **overrides: Any) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
-__all__ = ["PASSWORD", "UUID", "Api", "Tenant", "make_order", "make_tenant", "order_payload", "run_in_app", "sign_in"]
+__all__ = [
+    "PASSWORD",
+    "UUID",
+    "Api",
+    "Tenant",
+    "make_order",
+    "make_tenant",
+    "midday_zone",
+    "order_payload",
+    "run_in_app",
+    "sign_in",
+]

@@ -106,21 +106,23 @@ async def demo_exists(session: AsyncSession) -> bool:
     return await session.scalar(select(Organization.id).where(Organization.name == ORGANIZATION_NAME)) is not None
 
 
-def demo_day(now: datetime | None = None) -> date:
-    """The day the demo's orders are for: tomorrow in Helsinki, a whole day for the dispatcher to plan. Today
-    belongs to the simulated couriers (`doorstep simulate`), whose plan is under way: one published plan a day."""
-    local = (now or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE))
+def demo_day(now: datetime | None = None, timezone: str = TIMEZONE) -> date:
+    """The day the demo's orders are for: tomorrow in the demo's zone, a whole day for the dispatcher to plan.
+    Today belongs to the simulated couriers (`doorstep simulate`), whose plan is under way: one plan a day."""
+    local = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone))
     return local.date() + timedelta(days=1)
 
 
-async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None = None) -> bool:
+async def seed(
+    session: AsyncSession, *, secret_key: str, today: datetime | None = None, timezone: str = TIMEZONE
+) -> bool:
     """Create the demo organization unless it exists; returns whether it created it."""
     if await demo_exists(session):
         return False
     data = load_addresses()
     rng = random.Random(20261125)
     org = await accounts.create_organization(
-        session, name=ORGANIZATION_NAME, kind=OrganizationKind.shipper, timezone=TIMEZONE, country_code="FI"
+        session, name=ORGANIZATION_NAME, kind=OrganizationKind.shipper, timezone=timezone, country_code="FI"
     )
     actor = "system:demo"
     users = {}
@@ -203,7 +205,7 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
             ),
         )
 
-    local_today = demo_day(today)
+    local_today = demo_day(today, timezone)
     for index, stop in enumerate(data["stops"][:ORDER_COUNT]):
         kind = OrderKind.delivery
         if index % 15 == 7:
@@ -212,11 +214,11 @@ async def seed(session: AsyncSession, *, secret_key: str, today: datetime | None
             kind = OrderKind.return_
         # "any time that day" is the vans' working day: an order without a window would join whichever day
         # is live first (today's simulation), as live re-planning does for a new order without a date
-        window_start: datetime | None = datetime.combine(local_today, time(8, 0), ZoneInfo(TIMEZONE))
-        window_end: datetime | None = datetime.combine(local_today, time(16, 0), ZoneInfo(TIMEZONE))
+        window_start: datetime | None = datetime.combine(local_today, time(8, 0), ZoneInfo(timezone))
+        window_end: datetime | None = datetime.combine(local_today, time(16, 0), ZoneInfo(timezone))
         if kind is OrderKind.delivery and index % 3 == 0:
             hour = 9 + (index % 6)
-            window_start = datetime.combine(local_today, time(hour, 0), ZoneInfo(TIMEZONE))
+            window_start = datetime.combine(local_today, time(hour, 0), ZoneInfo(timezone))
             window_end = window_start + timedelta(hours=2)
         elif kind is OrderKind.store_pickup:
             window_start = window_end = None

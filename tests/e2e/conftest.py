@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.factories import midday_zone
+
 CHROMIUM = Path(os.environ.get("DOORSTEP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
@@ -93,6 +95,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {**os.environ, "DOORSTEP_INSTANCE_DIR": str(instance_dir), "DOORSTEP_ENV": "dev"}
     # ETAs follow each position within a second, so a tracking page shows the change while the test waits.
     env.setdefault("DOORSTEP_ETA_INTERVAL_S", "1")
+    # The demo organization's clock at about midday, so simulated days never run into midnight during a test.
+    env.setdefault("DOORSTEP_DEMO_TIMEZONE", midday_zone())
     # Every test module signs in several people from 127.0.0.1 within the same minute (the default is 10).
     env.setdefault("DOORSTEP_LOGIN_RATE_LIMIT_PER_MINUTE", "120")
     command = [str(doorstep), "demo", "--host", "127.0.0.1", "--port", str(port)]

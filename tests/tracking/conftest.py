@@ -13,17 +13,11 @@ from sqlalchemy import update
 
 from backend.accounts.models import Organization, Role
 from backend.kit.clock import utcnow
-from tests.factories import Api, Tenant, make_order, make_tenant, run_in_app, sign_in
+from tests.factories import Api, Tenant, make_order, make_tenant, midday_zone, run_in_app, sign_in
 
 DEPOT = (60.1600, 24.9300)
 # three stops north of the depot, 600 m apart: the planner visits them in this order
 STOPS = [(60.1654, 24.9300), (60.1708, 24.9300), (60.1762, 24.9300)]
-
-
-def midday_zone() -> str:
-    """A fixed-offset zone where it is about noon now, so shifts and the plan fit whatever the hour of the run."""
-    offset = 12 - utcnow().hour  # Etc/GMT-3 is UTC+3 (POSIX signs)
-    return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
 
 
 @dataclass
