@@ -107,19 +107,18 @@ def create(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, A
     return result
 
 
-@pytest.fixture(scope="module")
-def organization(server: Server) -> Organization:
-    if server.env is None:
-        pytest.skip("a new organization needs `doorstep createuser` against the server's own database")
-    suffix = uuid.uuid4().hex[:8]
-    name = f"Dispatch e2e {suffix}"
-    emails = {role: f"{role}.{suffix}@e2e.doorstep.dev" for role in ("admin", "dispatcher", "driver")}
+def new_organization(
+    server: Server, name: str, admin_email: str, password: str, timezone: str = TIMEZONE
+) -> httpx.Client:
+    """A new organization (in a zone where it is working hours now) made with `doorstep createuser` against the
+    server's own database, and its admin's signed-in API session."""
+    assert server.env is not None
     subprocess.run(
         [
             str(Path(sys.executable).parent / "doorstep"),
             "createuser",
             "--email",
-            emails["admin"],
+            admin_email,
             "--name",
             "Ada Admin",
             "--role",
@@ -127,16 +126,26 @@ def organization(server: Server) -> Organization:
             "--organization",
             name,
             "--timezone",
-            TIMEZONE,
+            timezone,
             "--password",
-            PASSWORD,
+            password,
         ],
         env=server.env,
         check=True,
         capture_output=True,
         timeout=60,
     )
-    admin = api_session(server.url, emails["admin"])
+    return api_session(server.url, admin_email, password)
+
+
+@pytest.fixture(scope="module")
+def organization(server: Server) -> Organization:
+    if server.env is None:
+        pytest.skip("a new organization needs `doorstep createuser` against the server's own database")
+    suffix = uuid.uuid4().hex[:8]
+    name = f"Dispatch e2e {suffix}"
+    emails = {role: f"{role}.{suffix}@e2e.doorstep.dev" for role in ("admin", "dispatcher", "driver")}
+    admin = new_organization(server, name, emails["admin"], PASSWORD)
     create(
         admin,
         "/api/users",

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -33,7 +31,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, Server
-from tests.e2e.test_dispatch import LOCAL_HOSTS, api_session, create, grey_tile, working_hours_zone
+from tests.e2e.test_dispatch import LOCAL_HOSTS, api_session, create, grey_tile, new_organization, working_hours_zone
 
 pytestmark = pytest.mark.e2e
 
@@ -68,29 +66,7 @@ def publish_a_day(server: Server, label: str, windows: dict[int, tuple[datetime,
         pytest.skip("a new organization needs `doorstep createuser` against the server's own database")
     suffix = uuid.uuid4().hex[:8]
     emails = {role: f"{role}.{suffix}@e2e.doorstep.dev" for role in ("admin", "driver")}
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "doorstep"),
-            "createuser",
-            "--email",
-            emails["admin"],
-            "--name",
-            "Ada Admin",
-            "--role",
-            "admin",
-            "--organization",
-            f"{label} {suffix}",
-            "--timezone",
-            TIMEZONE,
-            "--password",
-            PASSWORD,
-        ],
-        env=server.env,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    admin = api_session(server.url, emails["admin"], PASSWORD)
+    admin = new_organization(server, f"{label} {suffix}", emails["admin"], PASSWORD, TIMEZONE)
     person = create(
         admin, "/api/users", {"email": emails["driver"], "name": "Dave Driver", "role": "driver", "password": PASSWORD}
     )
