@@ -281,10 +281,10 @@ class DrivingController(Controller):
         stop_id: FromPath[UUID],
         data: JSONBody[schemas.RouteAction],
     ) -> schemas.Route:
-        await execution.arrive(
+        route = await execution.arrive(
             db_session, principal=principal, route_id=route_id, stop_id=stop_id, occurred_at=data.occurred_at
         )
-        return _route(await execution.route_for_action(db_session, principal=principal, route_id=route_id))
+        return _route(route)
 
     @post(
         "/routes/{route_id:uuid}/stops/{stop_id:uuid}/complete",
@@ -304,7 +304,7 @@ class DrivingController(Controller):
             raise ValidationException(
                 detail=f"A failed stop needs a reason, one of {', '.join(execution.FAILURE_REASONS)}"
             )
-        await execution.complete_stop(
+        route = await execution.complete_stop(
             db_session,
             principal=principal,
             route_id=route_id,
@@ -313,4 +313,4 @@ class DrivingController(Controller):
             reason=data.reason,
             occurred_at=data.occurred_at,
         )
-        return _route(await execution.route_for_action(db_session, principal=principal, route_id=route_id))
+        return _route(route)

@@ -21,11 +21,10 @@ from backend.orders.errors import IllegalTransition
 from backend.orders.models import OrderKind, OrderStatus
 from backend.routing import repository
 from backend.routing.errors import RouteNotFound, RouteNotStartable, StopNotFound, StopNotOpen
-from backend.routing.models import Route, RouteStatus, Stop, StopKind, StopStatus
+from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop, StopKind, StopStatus
 
 Outcome = Literal["delivered", "failed"]
 FAILURE_REASONS = ("not_home", "no_access", "refused", "damaged", "wrong_address", "other")
-OPEN_STOP = (StopStatus.pending, StopStatus.arrived)
 
 
 async def route_for_action(
@@ -113,13 +112,14 @@ async def arrive(
     stop_id: UUID,
     occurred_at: datetime | None = None,
     source: Literal["driver", "geofence"] = "driver",
-) -> Stop:
-    """The driver is at the stop. Arriving twice is harmless; arriving at a closed stop is a conflict."""
+) -> Route:
+    """The driver is at the stop (the route is returned, with its stops). Arriving twice is harmless; arriving
+    at a closed stop is a conflict."""
     route = await route_for_action(session, principal=principal, route_id=route_id, for_update=True)
     _live(route)
     stop = _stop(route, stop_id)
     if stop.status == StopStatus.arrived:
-        return stop
+        return route
     if stop.status != StopStatus.pending:
         raise StopNotOpen(f"The stop is {stop.status.value}")
     at = occurred_at or utcnow()
@@ -141,7 +141,7 @@ async def arrive(
     _record(
         session, principal, route, "stop.arrived", at, stop_id=str(stop.id), order_id=_str(stop.order_id), source=source
     )
-    return stop
+    return route
 
 
 async def mark_arriving(
@@ -192,15 +192,15 @@ async def complete_stop(
     outcome: Outcome,
     reason: str | None = None,
     occurred_at: datetime | None = None,
-) -> Stop:
+) -> Route:
     """Delivered, or failed with a reason; a failed delivery is re-planned for later by live re-planning."""
     route = await route_for_action(session, principal=principal, route_id=route_id, for_update=True)
     _live(route)
     stop = _stop(route, stop_id)
     done = StopStatus.completed if outcome == "delivered" else StopStatus.failed
     if stop.status == done:
-        return stop
-    if stop.status not in OPEN_STOP:
+        return route
+    if stop.status not in OPEN_STOP_STATUSES:
         raise StopNotOpen(f"The stop is {stop.status.value}")
     at = occurred_at or utcnow()
     if stop.arrived_at is None:
@@ -226,7 +226,7 @@ async def complete_stop(
         outcome=outcome,
         reason=reason,
     )
-    return stop
+    return route
 
 
 def outcome_steps(kind: OrderKind, status: OrderStatus, stop_kind: StopKind, outcome: Outcome) -> list[OrderStatus]:
@@ -255,7 +255,7 @@ async def finish_route(
     if route.status == RouteStatus.completed:
         return route
     _live(route)
-    open_stops = [s for s in route.stops if s.order_id is not None and s.status in OPEN_STOP]
+    open_stops = [s for s in route.stops if s.order_id is not None and s.status in OPEN_STOP_STATUSES]
     if open_stops:
         raise StopNotOpen(f"{len(open_stops)} stop(s) are still open: deliver or fail them first")
     at = occurred_at or utcnow()

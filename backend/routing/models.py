@@ -38,6 +38,10 @@ class StopStatus(enum.StrEnum):
     skipped = "skipped"
 
 
+# a stop still to do: not yet reached, or the driver is there now
+OPEN_STOP_STATUSES = (StopStatus.pending, StopStatus.arrived)
+
+
 class PlanStatus(enum.StrEnum):
     draft = "draft"
     published = "published"

@@ -26,7 +26,7 @@ from backend.routing.errors import (
     RouteNotFound,
     RouteNotWithdrawable,
 )
-from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind, StopStatus
+from backend.routing.models import OPEN_STOP_STATUSES, Plan, PlanStatus, Route, RouteStatus, Stop, StopKind, StopStatus
 from backend.routing.planning import ON_PUBLISH, PLANNABLE, Translation, at, on_route, translate
 from backend.routing.problem import PlanResult, Problem, RouteResult, explain_unassigned
 from backend.routing.search import solve_within_budget
@@ -316,7 +316,7 @@ async def withdraw_route(session: AsyncSession, *, principal: Principal, route_i
         raise RouteNotWithdrawable(f"The route is {route.status.value}; only a live route can be withdrawn")
     skipped = []
     for stop in route.stops:
-        if stop.order_id is not None and stop.status in (StopStatus.pending, StopStatus.arrived):
+        if stop.order_id is not None and stop.status in OPEN_STOP_STATUSES:
             stop.status = StopStatus.skipped
             skipped.append(str(stop.order_id))
     route.status = RouteStatus.withdrawn

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.session import transaction
 from backend.tracking import repository
+from backend.tracking.geofence import haversine_m
 
 MAX_DEVICE_AHEAD_S = 120  # a phone's clock may run a little fast; further ahead is a broken clock
 MAX_BACKFILL_AGE = timedelta(days=2)  # an offline phone backfills its day; older points are refused
@@ -71,13 +71,6 @@ class Checked:
     reason: str | None = None
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12_742.0 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def check(point: PointIn, *, previous: PointIn | None, now: datetime) -> Checked:
     """Sort a point into used, stored only, or refused. `previous` is the driver's last used point."""
     if point.at > now + timedelta(seconds=MAX_DEVICE_AHEAD_S):
@@ -88,7 +81,7 @@ def check(point: PointIn, *, previous: PointIn | None, now: datetime) -> Checked
         return Checked(point, "store", "accuracy worse than 100 m")
     if previous is not None and point.at > previous.at:
         hours = (point.at - previous.at).total_seconds() / 3600
-        if haversine_km(previous.lat, previous.lon, point.lat, point.lon) / hours > MAX_SPEED_KMH:
+        if haversine_m(previous.lat, previous.lon, point.lat, point.lon) / 1000 / hours > MAX_SPEED_KMH:
             return Checked(point, "store", "impossible jump (over 200 km/h)")
     return Checked(point, "use")
 

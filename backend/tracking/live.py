@@ -23,7 +23,6 @@ import structlog
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import transaction
 from backend.events import service as events
@@ -34,7 +33,7 @@ from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
 from backend.orders.models import OrderKind
 from backend.routing import execution
-from backend.routing.models import StopKind, StopStatus
+from backend.routing.models import OPEN_STOP_STATUSES, StopKind, StopStatus
 from backend.routing.travel import TravelError, TravelTimes, TravelUnavailable
 from backend.settings import Settings
 from backend.tracking import repository
@@ -49,7 +48,6 @@ LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatc
 PURGE_EVERY_S = 3600.0
 ETA_JUMP_CONFIRM_S = 180.0  # the next stop's ETA moving later by more than this waits for a second fix to agree
 DEPOT_RADIUS_M = 100.0  # a depot without a drawn yard: this circle around its point
-OPEN = (StopStatus.pending, StopStatus.arrived)
 ROUTE_EVENTS = frozenset(
     {"plan.revised", "route.withdrawn", "route.started", "route.completed", "stop.arrived", "stop.completed"}
 )
@@ -93,7 +91,7 @@ class RouteView:
 
     @property
     def remaining(self) -> list[StopView]:
-        return [s for s in self.stops if s.status in OPEN]
+        return [s for s in self.stops if s.status in OPEN_STOP_STATUSES]
 
 
 @dataclass
@@ -321,7 +319,9 @@ class LiveTracker:
         # a stop closed while the driver is still at it stays current until they drive off, for its dwell time
         staying = state.geofence.current if state.geofence and state.geofence.arrived_at is not None else None
         done = {
-            s.stop_id for s in stops if s.departed_at is not None or (s.status not in OPEN and s.stop_id != staying)
+            s.stop_id
+            for s in stops
+            if s.departed_at is not None or (s.status not in OPEN_STOP_STATUSES and s.stop_id != staying)
         }
         if state.geofence is None or changed_route:
             state.geofence = GeofenceTracker(fences, done=done)
@@ -599,8 +599,12 @@ class LiveTracker:
         if self._redis is not None:
             key = self._latest_key(organization_id)
             try:
-                await self._redis.hset(key, str(state.principal.user_id), json.dumps(entry))
-                await self._redis.expire(key, LATEST_TTL_S)
+                async with self._redis.pipeline(transaction=False) as pipe:  # one round trip per point
+                    await (
+                        pipe.hset(key, str(state.principal.user_id), json.dumps(entry))
+                        .expire(key, LATEST_TTL_S)
+                        .execute()
+                    )
             except Exception:  # Redis away: the live map degrades to this process's drivers, nothing is lost
                 log.warning("latest_position_not_shared", exc_info=True)
 
@@ -621,10 +625,16 @@ class LiveTracker:
         return [e for e in entries.values() if datetime.fromisoformat(e["at"]) >= cutoff]
 
     async def latest_position(self, organization_id: UUID, driver_id: UUID) -> dict[str, Any] | None:
-        for entry in await self.latest_positions(organization_id):
-            if entry["driver_id"] == str(driver_id):
-                return entry
-        return None
+        """One driver's last position (a tracking snapshot): this process's, else the shared one."""
+        entry = self._latest.get(organization_id, {}).get(driver_id)
+        if entry is None and self._redis is not None:
+            try:
+                raw = await self._redis.hget(self._latest_key(organization_id), str(driver_id))
+                entry = json.loads(raw) if raw else None
+            except Exception:
+                log.warning("latest_position_not_read", exc_info=True)
+        cutoff = self.clock() - timedelta(seconds=LATEST_TTL_S)
+        return entry if entry is not None and datetime.fromisoformat(entry["at"]) >= cutoff else None
 
     # -- events from the relay
 
@@ -683,7 +693,3 @@ def _yard(depot: Any) -> Yard | None:
         return None
     polygon = shapely.geometry.shape(depot.geofence) if depot.geofence else None
     return Yard(lat=depot.lat, lon=depot.lon, radius_m=depot.geofence_radius_m or DEPOT_RADIUS_M, polygon=polygon)
-
-
-def driver_principal(organization_id: UUID, driver_id: UUID) -> Principal:
-    return Principal(organization_id=organization_id, role=Role.driver, via="session", user_id=driver_id)

@@ -15,7 +15,7 @@ from backend.events.models import Event
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order
 from backend.places.models import Location, LocationKind
-from backend.routing.models import Route, RouteStatus, Stop, StopStatus
+from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop, StopStatus
 from backend.tracking.models import DriverSpeed, Position
 
 
@@ -114,7 +114,7 @@ async def open_stop_ids(session: AsyncSession, *, route_id: UUID) -> list[UUID]:
         .where(
             Stop.route_id == route_id,
             Stop.order_id.is_not(None),
-            Stop.status.in_((StopStatus.pending, StopStatus.arrived)),
+            Stop.status.in_(OPEN_STOP_STATUSES),
         )
         .order_by(Stop.sequence)
     )

@@ -13,7 +13,7 @@ from backend.events import service as events
 from backend.kit.secrets import token_hash
 from backend.orders.lifecycle import EDITABLE
 from backend.orders.models import Order, OrderStatus
-from backend.routing.models import Route, RouteStatus, Stop, StopStatus
+from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop
 from backend.tracking import repository, schemas
 from backend.tracking.errors import InstructionsLocked, TrackingLinkExpired, TrackingLinkNotFound
 from backend.tracking.live import LiveTracker, at_customer, seq_now
@@ -21,7 +21,6 @@ from backend.tracking.live import LiveTracker, at_customer, seq_now
 MAX_TOKEN_LENGTH = 64
 ON_THE_WAY = (OrderStatus.out_for_delivery, OrderStatus.arriving)
 CLOSED = (OrderStatus.delivered, OrderStatus.cancelled, OrderStatus.failed, OrderStatus.returning)
-OPEN_STOP = (StopStatus.pending, StopStatus.arrived)
 PLANNED_WINDOW = timedelta(minutes=30)  # before the van leaves, the customer sees the plan's time ± this
 
 
@@ -57,7 +56,7 @@ async def tracking_view(
     driver: schemas.DriverPosition | None = None
     driver_name: str | None = None
     found = _customer_stop(order, await repository.order_stops(session, order_id=order.id))
-    if found is not None and found[0].status in OPEN_STOP and order.status not in CLOSED:
+    if found is not None and found[0].status in OPEN_STOP_STATUSES and order.status not in CLOSED:
         stop, route = found
         if stop.eta_at is not None and stop.eta_earliest_at is not None and stop.eta_latest_at is not None:
             eta = schemas.EtaView(
@@ -70,7 +69,7 @@ async def tracking_view(
                 latest_at=stop.planned_arrival_at + PLANNED_WINDOW,
                 live=False,
             )
-        if route.status == RouteStatus.in_progress and stop.status in (StopStatus.pending, StopStatus.arrived):
+        if route.status == RouteStatus.in_progress and stop.status in OPEN_STOP_STATUSES:
             open_stops = await repository.open_stop_ids(session, route_id=route.id)  # in route order
             stops_away = open_stops.index(stop.id) if stop.id in open_stops else None
             if order.status in ON_THE_WAY and route.driver_id is not None:
@@ -104,7 +103,7 @@ async def tracking_view(
 def _customer_stop(order: Order, rows: list[tuple[Stop, Route]]) -> tuple[Stop, Route] | None:
     """The visit the customer waits for: open before done, the customer's door before a depot fetch or drop."""
     visits = [(stop, route) for stop, route in rows if at_customer(stop.kind, order.kind)] or rows
-    open_visits = [(stop, route) for stop, route in visits if stop.status in OPEN_STOP]
+    open_visits = [(stop, route) for stop, route in visits if stop.status in OPEN_STOP_STATUSES]
     chosen = open_visits or visits
     return chosen[0] if chosen else None
 

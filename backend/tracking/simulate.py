@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from backend.tracking.geofence import EARTH_RADIUS_M, haversine_m
+
 LatLon = tuple[float, float]
-EARTH_RADIUS_M = 6_371_008.8
 TICK_S = 1.0  # one fix per real second, as a phone's GPS gives them (the socket allows 240 frames a minute)
 MAX_APPARENT_SPEED_MPS = 45.0  # 162 km/h in real time: under the server's 200 km/h jump filter, noise included
 MIN_DWELL_REAL_S = 22.0  # the geofence marks arrival after 20 s of device time inside 50 m; two fixes spare
@@ -34,13 +35,8 @@ TRAFFIC_RATE = 0.15  # legs with a jam or a red-light queue standing the van sti
 
 
 def distance_m(a: LatLon, b: LatLon) -> float:
-    """Great-circle distance (haversine)."""
-    phi1, phi2 = math.radians(a[0]), math.radians(b[0])
-    h = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(h, 1.0)))
+    """Great-circle distance: the geofence's own haversine, so simulated and detected distances agree."""
+    return haversine_m(a[0], a[1], b[0], b[1])
 
 
 def heading_deg(a: LatLon, b: LatLon) -> float:
