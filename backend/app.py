@@ -43,11 +43,14 @@ from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
+from backend.proof.api import MEDIA_STORE_KEY, MediaController, ProofController, tracking_media
+from backend.proof.storage import MediaStore
 from backend.routing.api import DrivingController, PlanController, RouteController
 from backend.routing.travel import StraightLineTravelTimes, provider_from_settings
 from backend.routing.triggers import Replanner
 from backend.routing.triggers import event_handler as replan_on_event
 from backend.settings import Settings
+from backend.sync.api import SyncController
 from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
 from backend.tracking.live import LiveTracker
 from backend.tracking.socket import driver_socket, track_socket
@@ -118,6 +121,7 @@ def create_app(
         on_commit=commit_listeners,
     )
     relay.register(tracker.event_handler())
+    media_store = MediaStore(settings.media_dir)
     state = State(
         {
             "settings": settings,
@@ -131,6 +135,7 @@ def create_app(
             "travel_fallback": fallback,
             "replanner": replanner,
             TRACKER_KEY: tracker,
+            MEDIA_STORE_KEY: media_store,
         }
     )
 
@@ -140,6 +145,7 @@ def create_app(
         if settings.run_relay:
             relay.start()
         tracker.start()
+        media_store.sweep_temporaries()
 
     async def on_shutdown() -> None:
         await relay.stop()
@@ -170,6 +176,11 @@ def create_app(
             TrackingController,
             driver_socket,
             track_socket,
+            # proof of delivery, offline sync
+            MediaController,
+            ProofController,
+            tracking_media,
+            SyncController,
             # events
             EventController,
             dispatch_socket,

@@ -52,6 +52,11 @@ class Settings:
     """DOORSTEP_PORT: port `doorstep serve` binds."""
     max_body_bytes: int = 1_048_576
     """DOORSTEP_MAX_BODY_BYTES: largest JSON body accepted (413 beyond)."""
+    max_media_bytes: int = 8_388_608
+    """DOORSTEP_MAX_MEDIA_BYTES: largest proof photo or signature upload accepted (413 beyond)."""
+    sync_key_retention_days: int = 30
+    """DOORSTEP_SYNC_KEY_RETENTION_DAYS: how long the driver app's command ids are remembered (a replay within
+    this time is answered `duplicate`; keep it longer than a phone may stay offline)."""
     max_import_bytes: int = 16_777_216
     """DOORSTEP_MAX_IMPORT_BYTES: largest order import (CSV or JSON) accepted."""
     max_import_rows: int = 20_000
@@ -148,6 +153,8 @@ class Settings:
             "host": get("HOST") or "127.0.0.1",
             "port": get_int("PORT", 8000),
             "max_body_bytes": get_int("MAX_BODY_BYTES", 1_048_576),
+            "max_media_bytes": get_int("MAX_MEDIA_BYTES", 8_388_608),
+            "sync_key_retention_days": get_int("SYNC_KEY_RETENTION_DAYS", 30),
             "max_import_bytes": get_int("MAX_IMPORT_BYTES", 16_777_216),
             "max_import_rows": get_int("MAX_IMPORT_ROWS", 20_000),
             "session_ttl_s": get_int("SESSION_TTL_S", 12 * 3600),

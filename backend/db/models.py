@@ -6,7 +6,9 @@ from backend.events.models import Event
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order, Parcel
 from backend.places.models import Location, Zone
+from backend.proof.models import Media, Proof
 from backend.routing.models import Plan, Route, Stop
+from backend.sync.models import SyncCommand
 from backend.tracking.models import DriverSpeed, Position
 
 __all__ = [
@@ -15,13 +17,16 @@ __all__ = [
     "Event",
     "Location",
     "LoginSession",
+    "Media",
     "Order",
     "Organization",
     "Parcel",
     "Plan",
     "Position",
+    "Proof",
     "Route",
     "Stop",
+    "SyncCommand",
     "User",
     "Vehicle",
     "Zone",

@@ -1,4 +1,4 @@
-"""Refuses NUL characters in query strings and bodies (400): PostgreSQL cannot store them in text, and no
+"""Refuses NUL characters in query strings and text bodies (400): PostgreSQL cannot store them in text, and no
 Doorstep field has a use for them, so they are stopped at the door instead of failing deep in a query."""
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ class NulInInput(DomainError):
     title = "NUL characters are not accepted"
 
 
+def _is_binary(scope: Scope) -> bool:
+    """Photo uploads are binary: NUL bytes are their content (the media endpoint checks them as images)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return value.lower().startswith(b"image/")
+    return False
+
+
 class NulGuardMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -25,7 +33,7 @@ class NulGuardMiddleware(ASGIMiddleware):
             return
         if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
             raise NulInInput("Remove the NUL character (%00) from the address.")
-        if scope["type"] != ScopeType.HTTP:
+        if scope["type"] != ScopeType.HTTP or _is_binary(scope):
             await next_app(scope, receive, send)
             return
         tail = b""

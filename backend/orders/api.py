@@ -8,14 +8,15 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, HTTPException
+from litestar.exceptions import ClientException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts import service as accounts
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
+from backend.kit.body import read_limited
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.orders import importing, lifecycle, schemas, service
 from backend.orders.models import Order, OrderKind, OrderStatus
@@ -82,24 +83,6 @@ def _summary(order: Order) -> schemas.OrderSummary:
         priority=order.priority,
         created_at=order.created_at,
     )
-
-
-async def read_limited(request: Request[Any, Any, Any], limit: int) -> bytes:
-    """Read the body, refusing it (413) as soon as it passes `limit`, chunked uploads included."""
-    if request.content_length is not None and request.content_length > limit:
-        raise HTTPException(
-            status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=f"Imports are limited to {limit} bytes"
-        )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(
-                status_code=HTTP_413_REQUEST_ENTITY_TOO_LARGE, detail=f"Imports are limited to {limit} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 class OrderController(Controller):
@@ -246,7 +229,7 @@ class OrderController(Controller):
                     "(curl --data-binary @orders.csv -H 'Content-Type: text/csv')"
                 ),
             )
-        body = await read_limited(request, settings.max_import_bytes)
+        body = await read_limited(request, settings.max_import_bytes, what="Imports")
         raw_rows = importing.read_rows(body, content_type, max_rows=settings.max_import_rows)
         organization = await accounts.get_organization(db_session, organization_id=principal.organization_id)
         return await importing.import_orders(

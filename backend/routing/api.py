@@ -18,7 +18,9 @@ from backend.accounts import service as accounts
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
+from backend.kit.clock import utcnow
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
+from backend.orders.models import Order
 from backend.routing import execution, schemas, service
 from backend.routing.models import Plan, Route
 
@@ -60,6 +62,24 @@ def _route(route: Route) -> schemas.Route:
         started_at=route.started_at,
         completed_at=route.completed_at,
         stops=_stops(route),
+    )
+
+
+def _driver_order(order: Order) -> schemas.DriverOrder:
+    return schemas.DriverOrder(
+        id=order.id,
+        kind=order.kind.value,
+        status=order.status.value,
+        reference=order.external_ref,
+        recipient_name=order.recipient_name,
+        recipient_phone=order.recipient_phone,
+        address=order.address,
+        lat=order.lat,
+        lon=order.lon,
+        window_start_at=order.window_start_at,
+        window_end_at=order.window_end_at,
+        notes=order.notes,
+        parcels=[schemas.DriverParcel(barcode=p.barcode) for p in order.parcels],
     )
 
 
@@ -239,6 +259,29 @@ class DrivingController(Controller):
         if route is None:
             return Response(None, status_code=HTTP_204_NO_CONTENT)
         return Response(_route(route))
+
+    @get(
+        "/driver/day",
+        operation_id="my_day",
+        summary="The signed-in driver's route with its orders, parcels and depot (what the app keeps offline)",
+    )
+    async def my_day(
+        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
+    ) -> Response[schemas.DriverDay | None]:
+        found = await execution.driver_day(db_session, principal=principal)
+        if found is None:
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        route, orders, depot = found
+        return Response(
+            schemas.DriverDay(
+                route=_route(route),
+                orders=[_driver_order(o) for o in sorted(orders, key=lambda o: str(o.id))],
+                depot=schemas.Depot(name=depot.name, address=depot.address, lat=depot.lat, lon=depot.lon)
+                if depot is not None
+                else None,
+                server_time=utcnow(),
+            )
+        )
 
     @get("/routes/{route_id:uuid}/stops", operation_id="route_stops", summary="A route with its stops")
     async def route_stops(

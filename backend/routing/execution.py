@@ -10,15 +10,19 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.events import service as events
+from backend.fleet.models import Vehicle
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
 from backend.orders.errors import IllegalTransition
-from backend.orders.models import OrderKind, OrderStatus
+from backend.orders.models import Order, OrderKind, OrderStatus
+from backend.places.models import Location
 from backend.routing import repository
 from backend.routing.errors import RouteNotFound, RouteNotStartable, StopNotFound, StopNotOpen
 from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop, StopKind, StopStatus
@@ -45,6 +49,27 @@ async def todays_route(session: AsyncSession, *, principal: Principal) -> Route 
     return await repository.driver_live_route(
         session, organization_id=principal.organization_id, driver_id=principal.user_id
     )
+
+
+async def driver_day(
+    session: AsyncSession, *, principal: Principal
+) -> tuple[Route, list[Order], Location | None] | None:
+    """What the driver app keeps offline: the live route, its orders with their parcels, and the van's depot."""
+    route = await todays_route(session, principal=principal)
+    if route is None:
+        return None
+    order_ids = {s.order_id for s in route.stops if s.order_id is not None}
+    found = await session.scalars(
+        select(Order)
+        .options(selectinload(Order.parcels))
+        .where(Order.organization_id == principal.organization_id, Order.id.in_(order_ids))
+    )
+    depot = await session.scalar(
+        select(Location)
+        .join(Vehicle, Vehicle.depot_id == Location.id)
+        .where(Vehicle.id == route.vehicle_id, Vehicle.organization_id == principal.organization_id)
+    )
+    return route, list(found), depot
 
 
 def _stop(route: Route, stop_id: UUID) -> Stop:

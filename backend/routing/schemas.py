@@ -111,3 +111,42 @@ class StopOutcome(msgspec.Struct):
     reason: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     """Required for a failure: not_home, no_access, refused, damaged, wrong_address or other."""
     occurred_at: datetime | None = None
+
+
+class DriverParcel(msgspec.Struct):
+    barcode: str
+
+
+class DriverOrder(msgspec.Struct):
+    """What a driver needs at the door: who, where, when, the customer's instructions and the parcels."""
+
+    id: UUID
+    kind: str
+    status: str
+    reference: str | None
+    recipient_name: str
+    recipient_phone: str | None
+    address: str
+    lat: float
+    lon: float
+    window_start_at: datetime | None
+    window_end_at: datetime | None
+    notes: str | None
+    """The customer's delivery instructions."""
+    parcels: list[DriverParcel]
+
+
+class Depot(msgspec.Struct):
+    name: str
+    address: str | None
+    lat: float
+    lon: float
+
+
+class DriverDay(msgspec.Struct):
+    """Everything the driver app keeps offline for the day: the route, its orders and the depot."""
+
+    route: Route
+    orders: list[DriverOrder]
+    depot: Depot | None
+    server_time: datetime

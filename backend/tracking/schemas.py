@@ -29,6 +29,16 @@ class DriverPosition(msgspec.Struct):
     at: datetime
 
 
+class DeliveryProofView(msgspec.Struct):
+    """The hand-over, once delivered: who took the parcel, when, and the photos and signature (each at
+    GET /api/track/{token}/media/{sha256})."""
+
+    received_by: str | None
+    delivered_at: datetime
+    photos: list[str]
+    signature: str | None
+
+
 class TrackingView(msgspec.Struct):
     reference: str
     organization_name: str
@@ -54,6 +64,8 @@ class TrackingView(msgspec.Struct):
     closed_at: datetime | None
     link_expires_at: datetime | None
     seq: int
+    proof: DeliveryProofView | None = None
+    """Only once delivered."""
 
 
 class InstructionsUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -13,6 +13,7 @@ from backend.events import service as events
 from backend.kit.secrets import token_hash
 from backend.orders.lifecycle import EDITABLE
 from backend.orders.models import Order, OrderStatus
+from backend.proof import service as proof
 from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop
 from backend.tracking import repository, schemas
 from backend.tracking.errors import InstructionsLocked, TrackingLinkExpired, TrackingLinkNotFound
@@ -76,6 +77,7 @@ async def tracking_view(
                 driver_name = _first_name(await repository.driver_name(session, driver_id=route.driver_id) or "")
                 if stops_away == 0:  # privacy: the driver's position only while this is the next stop
                     driver = _position(await tracker.latest_position(order.organization_id, route.driver_id))
+    handed_over = await proof.delivered_proof(session, order=order)
     return schemas.TrackingView(
         reference=order.external_ref or str(order.id)[:8],
         organization_name=organization.name,
@@ -97,6 +99,14 @@ async def tracking_view(
         closed_at=order.closed_at,
         link_expires_at=order.closed_at + timedelta(seconds=ttl_s) if order.closed_at else None,
         seq=seq,
+        proof=schemas.DeliveryProofView(
+            received_by=handed_over.recipient_name,
+            delivered_at=handed_over.occurred_at,
+            photos=list(handed_over.photos),
+            signature=handed_over.signature,
+        )
+        if handed_over is not None
+        else None,
     )
 
 

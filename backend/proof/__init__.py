@@ -1,0 +1,1 @@
+"""Proof of delivery: content-addressed media (photos, signatures) and the proof records drivers make."""
