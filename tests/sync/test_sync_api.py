@@ -62,7 +62,8 @@ def counts(client: Any, organization_id: uuid.UUID) -> dict[str, int]:
         )
         return {"proofs": int(proofs or 0), "commands": int(commands or 0), "events": int(events or 0)}
 
-    return run_in_app(client, read)
+    found: dict[str, int] = run_in_app(client, read)
+    return found
 
 
 def order_status(day: Day, index: int) -> str:
