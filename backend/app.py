@@ -51,6 +51,7 @@ from backend.routing.triggers import Replanner
 from backend.routing.triggers import event_handler as replan_on_event
 from backend.settings import Settings
 from backend.sync.api import SyncController
+from backend.sync.retention import CommandRetention
 from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
 from backend.tracking.live import LiveTracker
 from backend.tracking.socket import driver_socket, track_socket
@@ -122,6 +123,7 @@ def create_app(
     )
     relay.register(tracker.event_handler())
     media_store = MediaStore(settings.media_dir)
+    command_retention = CommandRetention(session_factory, settings.sync_key_retention_days)
     state = State(
         {
             "settings": settings,
@@ -136,6 +138,7 @@ def create_app(
             "replanner": replanner,
             TRACKER_KEY: tracker,
             MEDIA_STORE_KEY: media_store,
+            "command_retention": command_retention,
         }
     )
 
@@ -146,11 +149,13 @@ def create_app(
             relay.start()
         tracker.start()
         media_store.sweep_temporaries()
+        command_retention.start()
 
     async def on_shutdown() -> None:
         await relay.stop()
         await replanner.stop()
         await tracker.stop()
+        await command_retention.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()

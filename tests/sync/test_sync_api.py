@@ -357,3 +357,17 @@ def test_the_driver_app_gets_its_day_with_orders_parcels_and_depot(client: Any, 
     other = make_tenant(client)
     assert sign_in(client, other.users[Role.driver]).get("/api/driver/day").status_code == 204
     assert sign_in(client, day.tenant.users[Role.dispatcher]).get("/api/driver/day").status_code == 204
+
+
+def test_command_ids_are_forgotten_only_after_the_retention_period(client: Any, day: Day) -> None:
+    t0 = utcnow() - timedelta(minutes=5)
+    start = command(day, "route.start", t0)
+    sync(day.driver, [start])
+    retention = client.app.state["command_retention"]
+    days = client.app.state["settings"].sync_key_retention_days
+    assert days >= 8, "longer than a week offline (Workbox keeps a queue 7 days)"
+    retention.clock = lambda: utcnow() + timedelta(days=days - 1)
+    assert client.blocking_portal.call(retention.purge) == 0
+    assert sync(day.driver, [start])[0]["outcome"] == "duplicate"
+    retention.clock = lambda: utcnow() + timedelta(days=days + 1)
+    assert client.blocking_portal.call(retention.purge) == 1
