@@ -23,6 +23,14 @@ export interface DriverPosition {
   at: string;
 }
 
+/** The hand-over, once delivered; each photo and the signature at trackingMediaPath(token, sha256). */
+export interface DeliveryProofView {
+  received_by: string | null;
+  delivered_at: string;
+  photos: string[];
+  signature: string | null;
+}
+
 export interface TrackingView {
   reference: string;
   organization_name: string;
@@ -48,6 +56,8 @@ export interface TrackingView {
   closed_at: string | null;
   link_expires_at: string | null;
   seq: number;
+  /** Only once delivered. */
+  proof?: DeliveryProofView | null;
 }
 
 /** The most a customer may write for the driver (backend/tracking/schemas.py, InstructionsUpdate). */
@@ -61,6 +71,11 @@ export function getTracking(token: string, client: ApiClient = api): Promise<Tra
 /** 409 instructions-locked once the order is out for delivery. */
 export function updateInstructions(token: string, instructions: string, client: ApiClient = api): Promise<TrackingView> {
   return client.patch(`/api/track/${encodeURIComponent(token)}`, { instructions });
+}
+
+/** A delivery photo or signature of this link's order (served only once it is delivered). */
+export function trackingMediaPath(token: string, sha256: string): string {
+  return `/api/track/${encodeURIComponent(token)}/media/${encodeURIComponent(sha256)}`;
 }
 
 /** The websocket path of a tracking link: a snapshot at once, then position, eta and status frames. */

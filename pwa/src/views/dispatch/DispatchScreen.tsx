@@ -4,6 +4,7 @@
 import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { AddOrderForm } from "./AddOrderForm";
+import { ConflictsPanel } from "./ConflictsPanel";
 import { loadBoard, startLiveUpdates } from "./dispatch-actions";
 import "./dispatch.css";
 import { OrdersPanel } from "./OrdersPanel";
@@ -25,6 +26,7 @@ export function DispatchScreen(_props: { user: CurrentUser }) {
         <PlanPanel />
       </div>
       <div class="dispatch-orders">
+        <ConflictsPanel />
         <OrdersPanel />
         <AddOrderForm />
       </div>

@@ -4,6 +4,7 @@
 import { batch } from "@preact/signals";
 import { ApiError } from "../../api/client";
 import { connectLive, socketUrl } from "../../api/live";
+import { loadConflicts } from "./ConflictsPanel";
 import {
   createOrder,
   createPlan,
@@ -448,6 +449,7 @@ export function startLiveUpdates(): () => void {
   const connection = connectLive({
     url: socketUrl("/ws/dispatch"),
     onEvent: (event) => {
+      if (event.type === "proof.conflict") void loadConflicts();
       const refresh = refreshFor(event, serviceDate.value);
       if (refresh) schedule(refresh);
     },
@@ -462,6 +464,7 @@ export function startLiveUpdates(): () => void {
     },
     onResync: () => {
       schedule({ plans: true, orders: true });
+      void loadConflicts();
       void loadPositions(); // positions are not replayed: where everyone is now
     },
     onStatus: (status, detail) => {

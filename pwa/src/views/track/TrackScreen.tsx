@@ -10,6 +10,7 @@ import { tracking, trackingLive } from "../../state/tracking";
 import { instructionsErrorMessage, retryText } from "./messages";
 import { openTracking, saveInstructions } from "./track-actions";
 import "./track.css";
+import { ProofCard } from "./ProofCard";
 import { TrackMap } from "./TrackMap";
 import {
   CLOSED_STATUSES,
@@ -219,6 +220,7 @@ function Tracking(props: { view: TrackingView; token: string; now: Date; live: L
         </section>
       )}
 
+      {view.proof && <ProofCard proof={view.proof} token={props.token} now={now} />}
       <Instructions view={view} token={props.token} />
       <Timeline view={view} now={now} />
 
