@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from backend.accounts.models import Role
@@ -371,3 +372,41 @@ def test_command_ids_are_forgotten_only_after_the_retention_period(client: Any, 
     assert sync(day.driver, [start])[0]["outcome"] == "duplicate"
     retention.clock = lambda: utcnow() + timedelta(days=days + 1)
     assert client.blocking_portal.call(retention.purge) == 1
+
+
+@pytest.mark.parametrize("change", ["cancelled", "withdrawn"])
+@pytest.mark.parametrize("action", ["stop.deliver", "stop.fail", "stop.collect_return"])
+def test_every_refused_action_keeps_its_proof_for_the_dispatcher(
+    client: Any, day: Day, change: str, action: str
+) -> None:
+    """RELIABILITY 18: a change made while the phone was offline, crossed with what the driver did: each resolves the same
+    way every time (refused with a reason), the proof is kept as a conflict, and dispatch gets an event."""
+    photo, signature = upload(day.driver, jpeg()), upload(day.driver, png(), "image/png")
+    t0 = utcnow() - timedelta(minutes=10)
+    start = command(day, "route.start", t0)
+    if change == "cancelled":
+        response = day.dispatcher.post(f"/api/orders/{day.stops[0]['order_id']}/transitions", json={"to": "cancelled"})
+    else:
+        sync(day.driver, [start])
+        response = day.dispatcher.post(f"/api/routes/{day.route['id']}/withdraw", json={"reason": "van broke down"})
+    assert response.status_code == 200, response.text
+    settle(client)
+    at = t0 + timedelta(minutes=2)
+    if action == "stop.deliver":
+        done = deliver(day, at, 0, photo, signature)
+    elif action == "stop.fail":
+        done = command(day, action, at, 0, reason="not_home", photos=[photo])
+    else:
+        done = command(day, action, at, 0, barcode="RET-1", condition="damaged", photos=[photo])
+    results = sync(day.driver, [start, done] if change == "cancelled" else [done])
+    refused = results[-1]
+    expected = "stop_cancelled" if change == "cancelled" else "route_closed"
+    assert (refused["outcome"], refused["reason"]) == ("rejected", expected), results
+    assert refused["message"]
+    conflicts = day.dispatcher.get("/api/proofs/conflicts").json()
+    assert [(c["kind"], c["conflict_reason"], c["photos"]) for c in conflicts] == [
+        ({"stop.deliver": "delivered", "stop.fail": "failed"}.get(action, "return_collected"), expected, [photo])
+    ]
+    events = day.dispatcher.get(f"/api/orders/{day.stops[0]['order_id']}/events").json()
+    assert [e["payload"]["reason"] for e in events if e["type"] == "proof.conflict"] == [expected]
+    assert sync(day.driver, [done])[0]["outcome"] == "duplicate"
