@@ -113,6 +113,28 @@ describe("createApiClient", () => {
     await expect(client.get("/api/auth/me")).rejects.toMatchObject({ name: "ApiError", status: 401, detail: "Sign in first." });
   });
 
+  it("uploads raw bytes with their own Content-Type and the CSRF token", async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => Response.json({ sha256: "ab" }, { status: 201 }));
+    const client = createApiClient({ fetch });
+    client.setCsrfToken("token-1");
+    const bytes = new Blob(["jpeg"], { type: "image/jpeg" });
+    await expect(client.upload("PUT", "/api/media/ab", { data: bytes, contentType: "image/jpeg" })).resolves.toEqual({ sha256: "ab" });
+    const init = fetch.mock.calls[0]![1];
+    expect(init?.method).toBe("PUT");
+    expect(init?.body).toBe(bytes);
+    expect(init?.headers).toMatchObject({ "Content-Type": "image/jpeg", "X-CSRF-Token": "token-1" });
+  });
+
+  it("gives up with a NetworkError after timeoutMs", async () => {
+    const client = createApiClient({
+      fetch: (_input, init) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+        }),
+    });
+    await expect(client.post("/api/sync", { commands: [] }, { timeoutMs: 10 })).rejects.toThrow(/no answer within 1 s/);
+  });
+
   it("throws NetworkError when there is no answer", async () => {
     const client = createApiClient({
       fetch: async () => {

@@ -44,12 +44,26 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 const SAFE_METHODS: ReadonlySet<Method> = new Set(["GET"]);
 
+/** What a request may say beyond its body. */
+export interface RequestOptions {
+  /** Give up after this many milliseconds: the request fails with a NetworkError, as if the network had dropped. */
+  timeoutMs?: number;
+}
+
+/** Bytes sent as they are (an image upload), with their own Content-Type, instead of JSON. */
+export interface RawBody {
+  data: Blob | ArrayBuffer;
+  contentType: string;
+}
+
 export interface ApiClient {
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, body?: unknown): Promise<T>;
-  put<T>(path: string, body?: unknown): Promise<T>;
+  get<T>(path: string, options?: RequestOptions): Promise<T>;
+  post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
+  put<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   patch<T>(path: string, body?: unknown): Promise<T>;
   delete<T>(path: string): Promise<T>;
+  /** PUT or POST of raw bytes (PUT /api/media/{sha256}); the answer is JSON as for the other calls. */
+  upload<T>(method: "PUT" | "POST", path: string, body: RawBody, options?: RequestOptions): Promise<T>;
   /** The token the server gave with the session; sent as X-CSRF-Token on every non-GET request. */
   setCsrfToken(token: string | null): void;
 }
@@ -59,33 +73,61 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
   const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   let csrfToken: string | null = null;
 
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async function request<T>(
+    method: Method,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+    raw?: RawBody,
+  ): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (raw) headers["Content-Type"] = raw.contentType;
+    else if (body !== undefined) headers["Content-Type"] = "application/json";
     if (!SAFE_METHODS.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;
 
-    let response: Response;
+    const { timeoutMs } = options;
+    const abort = timeoutMs === undefined ? null : new AbortController();
+    const timer = abort ? setTimeout(() => abort.abort(), timeoutMs) : null;
+    const noAnswer = (cause: unknown) =>
+      new NetworkError(
+        abort?.signal.aborted
+          ? `${method} ${path} got no answer within ${Math.ceil((timeoutMs ?? 0) / 1000)} s`
+          : `${method} ${path} got no answer`,
+        { cause },
+      );
     try {
-      response = await fetchImpl(baseUrl + path, {
-        method,
-        headers,
-        credentials: "same-origin",
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      throw new NetworkError(`${method} ${path} got no answer`, { cause });
+      let response: Response;
+      try {
+        response = await fetchImpl(baseUrl + path, {
+          method,
+          headers,
+          credentials: "same-origin",
+          ...(raw ? { body: raw.data } : body === undefined ? {} : { body: JSON.stringify(body) }),
+          ...(abort ? { signal: abort.signal } : {}),
+        });
+      } catch (cause) {
+        throw noAnswer(cause);
+      }
+      if (!response.ok) throw await problemFromResponse(response);
+      let text: string;
+      try {
+        text = await response.text(); // 204 and other empty answers have no JSON to parse
+      } catch (cause) {
+        throw noAnswer(cause); // the connection dropped, or the time ran out, halfway through the answer
+      }
+      return (text ? JSON.parse(text) : undefined) as T;
+    } finally {
+      if (timer !== null) clearTimeout(timer);
     }
-    if (!response.ok) throw await problemFromResponse(response);
-    const text = await response.text(); // 204 and other empty answers have no JSON to parse
-    return (text ? JSON.parse(text) : undefined) as T;
   }
 
   return {
-    get: (path) => request("GET", path),
-    post: (path, body) => request("POST", path, body),
-    put: (path, body) => request("PUT", path, body),
+    get: (path, options) => request("GET", path, undefined, options),
+    post: (path, body, options) => request("POST", path, body, options),
+    put: (path, body, options) => request("PUT", path, body, options),
     patch: (path, body) => request("PATCH", path, body),
     delete: (path) => request("DELETE", path),
+    upload: (method, path, body, options) => request(method, path, undefined, options, body),
     setCsrfToken: (token) => {
       csrfToken = token;
     },

@@ -148,6 +148,15 @@ describe("connectLive", () => {
     expect(live.statuses.at(-1)?.[0]).toBe("stopped");
   });
 
+  it("hands error frames to onError, never to onFrame", () => {
+    const errors: LiveFrame[] = [];
+    const live = harness({ onError: (frame) => errors.push(frame) });
+    live.sockets[0]!.receive({ type: "ready", seq: null, data: {} });
+    live.sockets[0]!.receive({ type: "error", seq: null, data: { detail: "database away", retry: true } });
+    expect(errors.map((e) => e.data)).toEqual([{ detail: "database away", retry: true }]);
+    expect(live.frames).toEqual([]);
+  });
+
   it("pings while live so proxies keep the connection", () => {
     const live = harness();
     live.sockets[0]!.receive({ type: "ready", seq: null, data: {} });

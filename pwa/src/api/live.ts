@@ -45,6 +45,8 @@ export interface LiveOptions {
   onFrame?(frame: LiveFrame): void;
   /** Events may have been missed (a drop without a seq to resume from, or too many missed): reload by HTTP. */
   onResync(): void;
+  /** An "error" frame: the server could not use a frame of ours (data.detail; /ws/driver adds data.retry). */
+  onError?(frame: LiveFrame): void;
   onStatus(status: LiveStatus, detail: { retryInMs?: number; closeCode?: number }): void;
   /**
    * The frame that says the server is listening: "ready" (default), or "snapshot" for a socket that
@@ -149,10 +151,12 @@ export function connectLive(options: LiveOptions): LiveConnection {
         case "resync":
           options.onResync();
           break;
+        case "error":
+          options.onError?.(frame); // it answers a frame of ours the server could not read or store
+          break;
         case "pong":
         case "heartbeat":
-        case "error":
-          break; // the server is there; an error frame answers a frame of ours the server could not read
+          break; // the server is there
         default:
           options.onFrame?.(frame);
       }
