@@ -4,6 +4,7 @@ import { followHistory } from "../components/Link";
 import { currentPath } from "../state/route";
 import { session } from "../state/session";
 import { DispatchGate } from "./dispatch/DispatchGate";
+import { DriverGate } from "./driver/DriverGate";
 import { checkSession } from "./shell/session-actions";
 import { Shell } from "./shell/Shell";
 import { trackToken } from "./track/route";
@@ -32,5 +33,6 @@ export function App() {
 
   if (token !== null) return <TrackGate token={token} />;
   if (path === "/dispatch" || path.startsWith("/dispatch/")) return <DispatchGate />;
+  if (path === "/driver" || path.startsWith("/driver/")) return <DriverGate />;
   return <Shell />;
 }

@@ -6,6 +6,7 @@ import { Link } from "../../components/Link";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { session, type SessionState } from "../../state/session";
 import { canDispatch } from "../dispatch/access";
+import { canDrive } from "../driver/access";
 import { checkSession } from "./session-actions";
 import { SignedInCard } from "./SignedInCard";
 import { SignInForm } from "./SignInForm";
@@ -19,7 +20,11 @@ interface App {
 }
 
 const APPS: readonly App[] = [
-  { name: "Driver", summary: "Today's route, stops, scanning and proof of delivery." },
+  {
+    name: "Driver",
+    summary: "Today's route, stops, scanning and proof of delivery.",
+    open: { href: "/driver", allows: canDrive },
+  },
   {
     name: "Dispatch",
     summary: "Orders, drivers and route plans on a live map.",
