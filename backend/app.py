@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -35,6 +36,7 @@ from backend.events.api import EventController
 from backend.events.relay import OutboxRelay
 from backend.events.socket import dispatch_socket
 from backend.fleet.api import VehicleController
+from backend.inventory.api import SkuController, StockController
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
 from backend.kit.nul_guard import NulGuardMiddleware
@@ -45,11 +47,14 @@ from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
 from backend.proof.api import MEDIA_STORE_KEY, MediaController, ProofController, tracking_media
 from backend.proof.storage import MediaStore
+from backend.returns.api import ReturnController, put_return_photo, return_options, return_qr, start_return
 from backend.routing.api import DrivingController, PlanController, RouteController
 from backend.routing.travel import StraightLineTravelTimes, provider_from_settings
 from backend.routing.triggers import Replanner
 from backend.routing.triggers import event_handler as replan_on_event
 from backend.settings import Settings
+from backend.stores.api import StoreController, customer_here, pickup_qr, store_socket
+from backend.stores.keeper import PickupKeeper
 from backend.sync.api import SyncController
 from backend.sync.retention import CommandRetention
 from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
@@ -124,6 +129,8 @@ def create_app(
     relay.register(tracker.event_handler())
     media_store = MediaStore(settings.media_dir)
     command_retention = CommandRetention(session_factory, settings.sync_key_retention_days)
+    pickup_keeper = PickupKeeper(session_factory, channels, settings)
+    relay.register(pickup_keeper.event_handler())
     state = State(
         {
             "settings": settings,
@@ -139,6 +146,7 @@ def create_app(
             TRACKER_KEY: tracker,
             MEDIA_STORE_KEY: media_store,
             "command_retention": command_retention,
+            "pickup_keeper": pickup_keeper,
         }
     )
 
@@ -150,12 +158,14 @@ def create_app(
         tracker.start()
         media_store.sweep_temporaries()
         command_retention.start()
+        pickup_keeper.start()
 
     async def on_shutdown() -> None:
         await relay.stop()
         await replanner.stop()
         await tracker.stop()
         await command_retention.stop()
+        await pickup_keeper.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()
@@ -171,6 +181,9 @@ def create_app(
             LocationController,
             ZoneController,
             VehicleController,
+            # inventory
+            SkuController,
+            StockController,
             # orders, routing
             OrderController,
             PlanController,
@@ -186,6 +199,17 @@ def create_app(
             ProofController,
             tracking_media,
             SyncController,
+            # stores: the counter, its live screen, the customer's pickup
+            StoreController,
+            store_socket,
+            pickup_qr,
+            customer_here,
+            # returns: the customer's side and the counter's
+            ReturnController,
+            return_options,
+            start_return,
+            put_return_photo,
+            return_qr,
             # events
             EventController,
             dispatch_socket,
@@ -212,6 +236,14 @@ def create_app(
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
+        # gzip for the PWA's code and the API's JSON (a phone on 3G moves a third of the bytes); not for photos
+        # (already compressed) nor for the auth answers, which carry the CSRF token (BREACH)
+        compression_config=CompressionConfig(
+            backend="gzip",
+            gzip_compress_level=6,
+            minimum_size=1024,
+            exclude=["/api/media", "/api/auth", "/api/track/.*/media"],
+        ),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins), allow_credentials=True)
         if settings.cors_origins
         else None,

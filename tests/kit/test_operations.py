@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend.accounts.models import Role
-from tests.factories import make_tenant, sign_in
+from tests.factories import make_order, make_tenant, sign_in
 
 
 def test_health_reports_database_and_redis(client, stack):
@@ -131,3 +131,26 @@ def test_a_database_conflict_inside_a_handler_is_a_409_not_a_500(client):
     assert admin.post("/api/api-keys", json={"name": "shop"}).status_code == 201
     again = admin.post("/api/api-keys", json={"name": "shop"})
     assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+
+
+def test_code_and_json_go_out_gzipped_but_photos_and_auth_answers_do_not(client):
+    from backend.kit.spa import PWA_DIST
+
+    if not (PWA_DIST / "index.html").is_file():
+        raise AssertionError("pwa/dist is not built: `make test` builds it before pytest")
+    script = next((PWA_DIST / "assets").glob("*.js"))
+    gz = {"Accept-Encoding": "gzip"}
+    served = client.get(f"/assets/{script.name}", headers=gz)
+    assert served.status_code == 200
+    if script.stat().st_size >= 1024:
+        assert served.headers.get("content-encoding") == "gzip"
+    assert served.content == script.read_bytes()  # the client decoded it: the same bytes
+    tenant = make_tenant(client)
+    user = tenant.users[Role.dispatcher]
+    login = client.post("/api/auth/login", json={"email": user.email, "password": "correct-horse-battery"}, headers=gz)
+    assert login.status_code == 200 and "content-encoding" not in login.headers  # carries the CSRF token
+    api = sign_in(client, user)
+    for _ in range(12):
+        make_order(api)
+    orders = api.get("/api/orders", headers=gz)
+    assert orders.headers.get("content-encoding") == "gzip" and orders.json()["total"] == 12

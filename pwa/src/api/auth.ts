@@ -33,9 +33,12 @@ export async function signIn(credentials: Credentials, client: ApiClient = api):
 }
 
 /** The signed-in user, or null when there is no session (401). */
+/** A server that connects but never answers counts as unreachable after this (the screens open offline). */
+export const SESSION_CHECK_TIMEOUT_MS = 10_000;
+
 export async function currentUser(client: ApiClient = api): Promise<CurrentUser | null> {
   try {
-    const session = await client.get<Session>("/api/auth/me");
+    const session = await client.get<Session>("/api/auth/me", { timeoutMs: SESSION_CHECK_TIMEOUT_MS });
     client.setCsrfToken(session.csrf_token);
     return session.user;
   } catch (error) {

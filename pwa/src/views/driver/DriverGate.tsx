@@ -1,6 +1,6 @@
 // The door to the driver app, in the main bundle: it checks who is signed in and only then downloads the
-// app (DriverScreen.tsx and Leaflet, a chunk of their own). Offline, with the day stored on the phone, it
-// opens the app at once: a driver in a basement still has the route.
+// app (DriverScreen.tsx and Leaflet, a chunk of their own). With the day stored on the phone it opens the app
+// at once, before the server has answered (or offline): a driver in a basement still has the route.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren, FunctionComponent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -41,7 +41,9 @@ export function DriverGate() {
   const stored = useSignal<StoredDay>("unknown");
 
   useEffect(() => {
-    if (state.status !== "unknown-offline" || stored.value !== "unknown") return;
+    // Looked up while the sign-in check is still out too: a server that connects but never answers must not
+    // keep a driver with the day on the phone waiting.
+    if ((state.status !== "unknown-offline" && state.status !== "checking") || stored.value !== "unknown") return;
     stored.value = "looking";
     loadDay().then(
       (found) => (stored.value = found ? "yes" : "no"),
@@ -55,7 +57,12 @@ export function DriverGate() {
   let content: ComponentChildren;
   switch (state.status) {
     case "checking":
-      content = <GateCard id="driver-checking" title="Checking your sign-in…" busy />;
+      content =
+        stored.value === "yes" ? (
+          <LazyScreen user={null} />
+        ) : (
+          <GateCard id="driver-checking" title="Checking your sign-in…" busy />
+        );
       break;
     case "unknown-offline":
       content =
@@ -91,7 +98,7 @@ export function DriverGate() {
 
   const screenShown =
     (state.status === "signed-in" && canDrive(state.user.role)) ||
-    (state.status === "unknown-offline" && stored.value === "yes");
+    ((state.status === "unknown-offline" || state.status === "checking") && stored.value === "yes");
   if (screenShown) return <>{content}</>;
   return (
     <>
