@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.accounts import service as accounts
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
+from backend.inventory import service as inventory
 from backend.kit.body import read_limited
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.orders import importing, lifecycle, schemas, service
@@ -36,7 +37,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-def order_view(order: Order, settings: Settings) -> schemas.Order:
+async def stock_lines(session: AsyncSession, order: Order) -> list[schemas.OrderLine]:
+    """What a store pickup takes from its store's stock (other kinds carry no lines)."""
+    if order.kind is not OrderKind.store_pickup:
+        return []
+    lines = await inventory.order_lines(session, organization_id=order.organization_id, order_id=order.id)
+    return [schemas.OrderLine(sku=code, quantity=quantity) for code, quantity in lines]
+
+
+def order_view(order: Order, settings: Settings, lines: list[schemas.OrderLine] | None = None) -> schemas.Order:
     return schemas.Order(
         id=order.id,
         kind=order.kind,
@@ -64,6 +73,7 @@ def order_view(order: Order, settings: Settings) -> schemas.Order:
         tracking_url=tracking_url(settings.public_base_url, settings.secret_key, order.id),
         created_at=order.created_at,
         updated_at=order.updated_at,
+        lines=lines or [],
     )
 
 
@@ -128,7 +138,8 @@ class OrderController(Controller):
             idempotency_key=idempotency_key,
         )
         return Response(
-            order_view(created.order, settings), status_code=HTTP_200_OK if created.replayed else HTTP_201_CREATED
+            order_view(created.order, settings, await stock_lines(db_session, created.order)),
+            status_code=HTTP_200_OK if created.replayed else HTTP_201_CREATED,
         )
 
     @get("/{order_id:uuid}", operation_id="get_order")
@@ -139,9 +150,8 @@ class OrderController(Controller):
         state: State,
         order_id: FromPath[UUID],
     ) -> schemas.Order:
-        return order_view(
-            await service.get_order(db_session, principal=principal, order_id=order_id), state[SETTINGS_KEY]
-        )
+        order = await service.get_order(db_session, principal=principal, order_id=order_id)
+        return order_view(order, state[SETTINGS_KEY], await stock_lines(db_session, order))
 
     @patch("/{order_id:uuid}", operation_id="update_order")
     async def update_order(
@@ -156,7 +166,7 @@ class OrderController(Controller):
         order = await service.update_order(
             db_session, principal=principal, organization=organization, order_id=order_id, data=data
         )
-        return order_view(order, state[SETTINGS_KEY])
+        return order_view(order, state[SETTINGS_KEY], await stock_lines(db_session, order))
 
     @post(
         "/{order_id:uuid}/transitions",
@@ -180,9 +190,8 @@ class OrderController(Controller):
             reason=data.reason,
             occurred_at=data.occurred_at,
         )
-        return order_view(
-            await service.get_order(db_session, principal=principal, order_id=order.id), state[SETTINGS_KEY]
-        )
+        order = await service.get_order(db_session, principal=principal, order_id=order.id)
+        return order_view(order, state[SETTINGS_KEY], await stock_lines(db_session, order))
 
     @get("/{order_id:uuid}/events", operation_id="list_order_events", summary="The order's history, oldest first")
     async def list_order_events(

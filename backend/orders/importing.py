@@ -26,7 +26,8 @@ from backend.orders.errors import ImportRejected, ImportUnreadable
 from backend.orders.models import Order
 from backend.orders.schemas import ImportResult, OrderCreate, RowError
 
-COLUMNS = tuple(OrderCreate.__struct_fields__)
+# stock lines are not imported: a reservation can be refused per order, which POST /api/orders answers one by one
+COLUMNS = tuple(name for name in OrderCreate.__struct_fields__ if name != "lines")
 LARGE_IMPORT_ROWS = 1_000  # from this size on, refresh the planner's statistics after the insert
 MAX_LISTED_ERRORS = 1_000  # the answer lists this many row errors and counts the rest
 _FIELD_IN_MESSAGE = re.compile(r"at `\$\.([a-z_]+)|field `([a-z_]+)`")
@@ -141,6 +142,16 @@ async def import_orders(
     for number, raw in enumerate(raw_rows, start=1):
         data = _decode_row(number, raw, errors)
         if data is None:
+            continue
+        if data.lines:
+            errors.append(
+                RowError(
+                    row=number,
+                    field="lines",
+                    reason="stock lines are not imported; create store pickups with lines through POST /api/orders",
+                    external_ref=data.external_ref,
+                )
+            )
             continue
         ref_error = _duplicate_in_file(number, data, seen_refs, seen_barcodes)
         if ref_error is not None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend.inventory.schemas import Quantity, SkuCode
 from backend.kit.validation import Email, Latitude, Longitude, Name, Phone
 from backend.orders.models import OrderKind, OrderStatus
 
@@ -29,6 +30,21 @@ GeofenceRadius = Annotated[
 Barcodes = Annotated[list[Barcode], msgspec.Meta(max_length=1_000)]
 Skill = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z0-9_\-]+$")]
 Skills = Annotated[list[Skill], msgspec.Meta(max_length=20, description="Skills a vehicle needs for this order")]
+MAX_LINES = 100  # SKUs per order: a basket, not a warehouse pick list
+
+
+class OrderLine(msgspec.Struct, forbid_unknown_fields=True):
+    sku: SkuCode
+    quantity: Quantity
+
+
+Lines = Annotated[
+    list[OrderLine],
+    msgspec.Meta(
+        max_length=MAX_LINES,
+        description="Store pickups only: SKUs reserved at the store when the order is created (409 if short)",
+    ),
+]
 
 
 def check_window(start: datetime | None, end: datetime | None) -> None:
@@ -71,6 +87,7 @@ class Order(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     geofence_radius_m: float | None = None
+    lines: list[OrderLine] = msgspec.field(default_factory=list)
 
 
 class OrderSummary(msgspec.Struct):
@@ -112,11 +129,14 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     store_id: UUID | None = None
     """The store an in-store pickup waits at."""
     barcodes: Barcodes = msgspec.field(default_factory=list)
+    lines: Lines = msgspec.field(default_factory=list)
 
     def __post_init__(self) -> None:
         check_window(self.window_start_at, self.window_end_at)
         if len(set(self.barcodes)) != len(self.barcodes):
             raise ValueError("barcodes: the same barcode appears twice")
+        if len({line.sku for line in self.lines}) != len(self.lines):
+            raise ValueError("lines: the same SKU appears twice; give it once with the total quantity")
         if self.parcel_count is not None and self.parcel_count < len(self.barcodes):
             raise ValueError(f"parcel_count ({self.parcel_count}) is less than the {len(self.barcodes)} barcodes")
 

@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 from backend.accounts.models import Organization
 from backend.accounts.principal import Principal
 from backend.events import service as events
+from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
 from backend.kit.problems import Invalid, NotFound
 from backend.kit.validation import normalize_email, normalize_phone
@@ -53,6 +54,8 @@ async def normalized_fields(session: AsyncSession, *, organization: Organization
     store_id = data.store_id
     if data.kind is OrderKind.store_pickup and store_id is None:
         raise Invalid("store_id: an in-store pickup needs the store it waits at")
+    if data.lines and data.kind is not OrderKind.store_pickup:
+        raise Invalid("lines: only store pickups take stock (reserved at their store); leave lines out")
     if store_id is not None:
         try:
             store = await places.get_location(session, organization_id=organization.id, location_id=store_id)
@@ -198,6 +201,14 @@ async def create_order(
             )
         ],
     )
+    if data.lines:  # a refusal (short, unknown SKU) raises here and the whole order rolls back with it
+        await inventory.reserve_for_order(
+            session,
+            principal=principal,
+            order_id=order_row["id"],
+            store_id=fields["store_id"],
+            lines={line.sku: line.quantity for line in data.lines},
+        )
     return Created(order=await get_order(session, principal=principal, order_id=order_row["id"]), replayed=False)
 
 
@@ -287,7 +298,20 @@ async def transition(
             **({"by_planner": True} if by_planner else {}),
         },
     )
+    if order.kind is OrderKind.store_pickup:
+        await _settle_stock(session, principal=principal, order=order, to=to, reason=reason)
     return order
+
+
+async def _settle_stock(
+    session: AsyncSession, *, principal: Principal, order: Order, to: OrderStatus, reason: str | None
+) -> None:
+    """A store pickup's reserved stock follows the order: handed over at pickup, given back when it will not be
+    collected (cancelled, expired). Both do nothing for an order without lines."""
+    if to is OrderStatus.picked_up:
+        await inventory.consume_for_order(session, principal=principal, order_id=order.id)
+    elif to in (OrderStatus.cancelled, OrderStatus.expired):
+        await inventory.release_for_order(session, principal=principal, order_id=order.id, reason=reason or to.value)
 
 
 async def list_orders(
