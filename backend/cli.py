@@ -86,6 +86,7 @@ def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bo
         "Doorstep demo is starting",
         f"  Web app (sign in here):  {base}/",
         f"  Driver app (phones):     {base}/driver  (a driver's route shows once its plan is published)",
+        f"  Store counter:           {base}/store   (store@demo.doorstep.dev: scan pickups in, hand them over)",
         f"  API docs (OpenAPI):      {base}/schema",
         f"  Health:                  {base}/health",
         f"  Database:                {settings.database_url}",

@@ -105,6 +105,12 @@ class Settings:
     """DOORSTEP_GEOFENCE_RADIUS_M: a driver within this of a stop for 20 s has arrived (leaves at radius + 30 m)."""
     late_replan_min: int = 15
     """DOORSTEP_LATE_REPLAN_MIN: a driver this many minutes behind the plan records `route.delayed`; 0: never."""
+    pickup_hold_days: int = 7
+    """DOORSTEP_PICKUP_HOLD_DAYS: an in-store pickup not collected this long expires and goes back to the depot."""
+    pickup_reminder_after_h: int = 24
+    """DOORSTEP_PICKUP_REMINDER_AFTER_H: a pickup still waiting this long gets a reminder (`pickup.reminder`)."""
+    pickup_expiry_warning_h: int = 24
+    """DOORSTEP_PICKUP_EXPIRY_WARNING_H: this long before expiry, a last reminder (`pickup.expiry_warning`)."""
     demo_timezone: str = "Europe/Helsinki"
     """DOORSTEP_DEMO_TIMEZONE: the demo organization's zone when `doorstep demo` first seeds it (tests pick one
     where it is midday, so the simulated day never runs into midnight)."""
@@ -181,6 +187,9 @@ class Settings:
             "arriving_within_s": get_int("ARRIVING_WITHIN_S", 300),
             "geofence_radius_m": float(get("GEOFENCE_RADIUS_M") or 50.0),
             "late_replan_min": get_int("LATE_REPLAN_MIN", 15),
+            "pickup_hold_days": get_int("PICKUP_HOLD_DAYS", 7),
+            "pickup_reminder_after_h": get_int("PICKUP_REMINDER_AFTER_H", 24),
+            "pickup_expiry_warning_h": get_int("PICKUP_EXPIRY_WARNING_H", 24),
             "demo_timezone": _zone(get("DEMO_TIMEZONE") or "Europe/Helsinki"),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),

@@ -101,6 +101,7 @@ def upgrade() -> None:
                 "delivered",
                 "failed",
                 "return_collected",
+                "picked_up",
                 name="proof_kind",
                 native_enum=False,
                 create_constraint=True,
@@ -150,7 +151,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_proofs_command_id"), ["command_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_proofs_order_id"), ["order_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_proofs_organization_id"), ["organization_id"], unique=False)
-
 
 
 def downgrade() -> None:

@@ -4,10 +4,13 @@ from backend.accounts.models import ApiKey, LoginSession, Organization, User
 from backend.db.base import metadata
 from backend.events.models import Event
 from backend.fleet.models import Vehicle
+from backend.inventory.models import OrderLine, Sku, StockLevel, StockMovement
 from backend.orders.models import Order, Parcel
 from backend.places.models import Location, Zone
 from backend.proof.models import Media, Proof
+from backend.returns.models import ReturnRequest
 from backend.routing.models import Plan, Route, Stop
+from backend.stores.models import Pickup, StoreAssignment
 from backend.sync.models import SyncCommand
 from backend.tracking.models import DriverSpeed, Position
 
@@ -19,13 +22,20 @@ __all__ = [
     "LoginSession",
     "Media",
     "Order",
+    "OrderLine",
     "Organization",
     "Parcel",
+    "Pickup",
     "Plan",
     "Position",
     "Proof",
+    "ReturnRequest",
     "Route",
+    "Sku",
+    "StockLevel",
+    "StockMovement",
     "Stop",
+    "StoreAssignment",
     "SyncCommand",
     "User",
     "Vehicle",

@@ -24,18 +24,28 @@ from backend.accounts.schemas import UserCreate
 from backend.fleet import service as fleet
 from backend.fleet.models import VehicleProfile
 from backend.fleet.schemas import VehicleCreate
+from backend.inventory import service as inventory
+from backend.inventory.schemas import SkuCreate
 from backend.orders import service as orders
 from backend.orders.models import OrderKind
-from backend.orders.schemas import OrderCreate
+from backend.orders.schemas import OrderCreate, OrderLine
 from backend.places import service as places
 from backend.places.models import LocationKind
 from backend.places.schemas import LocationCreate, ZoneCreate
+from backend.stores.models import StoreAssignment
 
 DATA = Path(__file__).parent / "data"
 ORGANIZATION_NAME = "Doorstep Demo Helsinki"
 PASSWORD = "doorstep-demo"
 TIMEZONE = "Europe/Helsinki"
 ORDER_COUNT = 60
+# what the demo's stores sell: in-store pickups reserve one each, and returns can restock them
+PRODUCTS = [
+    ("MUG-BLUE", "Blue stoneware mug"),
+    ("TEE-M", "Organic cotton T-shirt, M"),
+    ("LAMP-DESK", "Desk lamp"),
+    ("BOOK-MOOMIN", "Moomin picture book"),
+]
 
 FIRST_NAMES = [
     "Aino",
@@ -167,6 +177,22 @@ async def seed(
                 ),
             )
         )
+    # the store clerk works at both stores; each store and the depot stock the demo's products
+    for store in stores:
+        session.add(
+            StoreAssignment(organization_id=org.id, user_id=users["store@demo.doorstep.dev"].id, location_id=store.id)
+        )
+    for code, name in PRODUCTS:
+        await inventory.create_sku(session, principal=principal, data=SkuCreate(code=code, name=name))
+        for location, quantity in ((depot, 40), *((store, 12) for store in stores)):
+            await inventory.receive(
+                session,
+                principal=principal,
+                location_id=location.id,
+                sku_code=code,
+                quantity=quantity,
+                reason="opening stock",
+            )
     await places.create_zone(
         session,
         principal=principal,
@@ -245,6 +271,9 @@ async def seed(
                 store_id=stores[index % 2].id if kind is OrderKind.store_pickup else None,
                 barcodes=[f"DS{index + 1:06d}"],
                 notes="Door code 1234" if index % 7 == 0 else None,
+                lines=[OrderLine(sku=PRODUCTS[index % len(PRODUCTS)][0], quantity=1)]
+                if kind is OrderKind.store_pickup
+                else [],
             ),
         )
     return True

@@ -75,7 +75,7 @@ def proof_out(proof: Proof) -> schemas.ProofOut:
 class MediaController(Controller):
     path = "/api/media"
     tags = ["proof"]
-    guards = [requires(*STAFF, Role.driver)]
+    guards = [requires(*STAFF, Role.driver, Role.store_staff)]
 
     @put(
         "/{sha256:str}",
@@ -110,7 +110,7 @@ class MediaController(Controller):
         media, data = await service.read_media(
             db_session, state[MEDIA_STORE_KEY], organization_id=principal.organization_id, sha256=sha256
         )
-        if principal.role == Role.driver and media.uploaded_by != principal.user_id:
+        if principal.role in (Role.driver, Role.store_staff) and media.uploaded_by != principal.user_id:
             raise MediaNotFound()
         return image_response(media, data)
 

@@ -34,6 +34,7 @@ class ProofKind(enum.StrEnum):
     delivered = "delivered"  # handed over (or a return collected at its own pickup stop)
     failed = "failed"  # an attempt that did not succeed, with its reason
     return_collected = "return_collected"  # a customer gave the driver a parcel back at a stop
+    picked_up = "picked_up"  # handed over at a store's counter against the customer's code
 
 
 class ProofStatus(enum.StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -39,6 +39,35 @@ class DeliveryProofView(msgspec.Struct):
     signature: str | None
 
 
+class PickupCustomerView(msgspec.Struct):
+    """An in-store pickup waiting for the customer: where, until when, and the code the counter asks for (also
+    as a QR at GET /api/track/{token}/pickup-qr.svg)."""
+
+    store_name: str
+    store_address: str
+    store_lat: float
+    store_lon: float
+    opening_hours: dict[str, Any]
+    code: str
+    expires_at: datetime | None
+    customer_arrived_at: datetime | None
+    curbside: bool
+
+
+class ReturnInfoView(msgspec.Struct):
+    """On a return's own tracking link: how it comes back, and for a drop-off the code (and QR at
+    GET /api/track/{token}/return-qr.svg) to show at the store."""
+
+    method: str
+    reason: str
+    code: str
+    store_name: str | None
+    store_address: str | None
+    dropped_at: datetime | None
+    received_at: datetime | None
+    disposition: str | None
+
+
 class TrackingView(msgspec.Struct):
     reference: str
     organization_name: str
@@ -66,6 +95,10 @@ class TrackingView(msgspec.Struct):
     seq: int
     proof: DeliveryProofView | None = None
     """Only once delivered."""
+    pickup: PickupCustomerView | None = None
+    """Only while an in-store pickup is ready at its store."""
+    return_info: ReturnInfoView | None = None
+    """Only on a return's own link."""
 
 
 class InstructionsUpdate(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,15 +6,19 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts import service as accounts
 from backend.events import service as events
 from backend.kit.secrets import token_hash
 from backend.orders.lifecycle import EDITABLE
-from backend.orders.models import Order, OrderStatus
+from backend.orders.models import Order, OrderKind, OrderStatus
+from backend.places.models import Location
 from backend.proof import service as proof
+from backend.returns.models import ReturnRequest
 from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop
+from backend.stores.models import Pickup
 from backend.tracking import repository, schemas
 from backend.tracking.errors import InstructionsLocked, TrackingLinkExpired, TrackingLinkNotFound
 from backend.tracking.live import LiveTracker, at_customer, seq_now
@@ -78,6 +82,8 @@ async def tracking_view(
                 if stops_away == 0:  # privacy: the driver's position only while this is the next stop
                     driver = _position(await tracker.latest_position(order.organization_id, route.driver_id))
     handed_over = await proof.delivered_proof(session, order=order)
+    pickup = await _pickup_view(session, order)
+    return_info = await _return_view(session, order)
     return schemas.TrackingView(
         reference=order.external_ref or str(order.id)[:8],
         organization_name=organization.name,
@@ -107,6 +113,47 @@ async def tracking_view(
         )
         if handed_over is not None
         else None,
+        pickup=pickup,
+        return_info=return_info,
+    )
+
+
+async def _return_view(session: AsyncSession, order: Order) -> schemas.ReturnInfoView | None:
+    if order.kind != OrderKind.return_:
+        return None
+    request = await session.scalar(select(ReturnRequest).where(ReturnRequest.return_order_id == order.id))
+    if request is None:
+        return None
+    store = await session.get(Location, request.store_id) if request.store_id else None
+    return schemas.ReturnInfoView(
+        method=request.method.value,
+        reason=request.reason,
+        code=request.code,
+        store_name=store.name if store else None,
+        store_address=store.address if store else None,
+        dropped_at=request.dropped_at,
+        received_at=request.received_at,
+        disposition=request.disposition.value if request.disposition else None,
+    )
+
+
+async def _pickup_view(session: AsyncSession, order: Order) -> schemas.PickupCustomerView | None:
+    if order.status != OrderStatus.ready_for_pickup:
+        return None
+    pickup = await session.scalar(select(Pickup).where(Pickup.order_id == order.id))
+    store = await session.get(Location, pickup.store_id) if pickup is not None else None
+    if pickup is None or store is None:
+        return None
+    return schemas.PickupCustomerView(
+        store_name=store.name,
+        store_address=store.address,
+        store_lat=store.lat,
+        store_lon=store.lon,
+        opening_hours=store.opening_hours or {},
+        code=pickup.code,
+        expires_at=pickup.expires_at,
+        customer_arrived_at=pickup.customer_arrived_at,
+        curbside=pickup.curbside,
     )
 
 

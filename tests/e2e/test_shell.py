@@ -164,7 +164,12 @@ class ReleaseProxy:
             def do_GET(self) -> None:
                 request = urllib.request.Request(
                     proxy.upstream + self.path,
-                    headers={k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")},
+                    # no accept-encoding: the body is edited below, so it must come back uncompressed
+                    headers={
+                        k: v
+                        for k, v in self.headers.items()
+                        if k.lower() not in ("host", "connection", "accept-encoding")
+                    },
                 )
                 try:
                     with urllib.request.urlopen(request, timeout=10) as answer:
