@@ -31,6 +31,40 @@ export interface DeliveryProofView {
   signature: string | null;
 }
 
+/** A store's opening hours in its local time: {"mon": [["09:00", "21:00"]], ...}; a missing day is closed. */
+export type OpeningHours = Record<string, unknown>;
+
+/** An in-store pickup waiting for the customer (only while the order is ready_for_pickup). */
+export interface PickupView {
+  store_name: string;
+  store_address: string;
+  store_lat: number;
+  store_lon: number;
+  opening_hours: OpeningHours;
+  /** What the counter asks for; also the QR at pickupQrPath(token). */
+  code: string;
+  /** Not collected by then: the parcel goes back. */
+  expires_at: string | null;
+  /** Set once the customer said "I'm here". */
+  customer_arrived_at: string | null;
+  curbside: boolean;
+}
+
+/** On a return's own link: how it comes back and what became of it. */
+export interface ReturnInfoView {
+  /** "pickup" (a driver collects it) or "store_dropoff". */
+  method: string;
+  reason: string;
+  /** Shown at the store for a drop-off; also the QR at returnQrPath(token). */
+  code: string;
+  store_name: string | null;
+  store_address: string | null;
+  dropped_at: string | null;
+  received_at: string | null;
+  /** restock, repair or dispose, once received. */
+  disposition: string | null;
+}
+
 export interface TrackingView {
   reference: string;
   organization_name: string;
@@ -58,6 +92,10 @@ export interface TrackingView {
   seq: number;
   /** Only once delivered. */
   proof?: DeliveryProofView | null;
+  /** Only while an in-store pickup is ready at its store. */
+  pickup?: PickupView | null;
+  /** Only on a return's own link. */
+  return_info?: ReturnInfoView | null;
 }
 
 /** The most a customer may write for the driver (backend/tracking/schemas.py, InstructionsUpdate). */
@@ -76,6 +114,29 @@ export function updateInstructions(token: string, instructions: string, client: 
 /** A delivery photo or signature of this link's order (served only once it is delivered). */
 export function trackingMediaPath(token: string, sha256: string): string {
   return `/api/track/${encodeURIComponent(token)}/media/${encodeURIComponent(sha256)}`;
+}
+
+/** The pickup code as a QR (SVG) while the order waits at the store; 404 otherwise. */
+export function pickupQrPath(token: string): string {
+  return `/api/track/${encodeURIComponent(token)}/pickup-qr.svg`;
+}
+
+export interface CustomerHere {
+  curbside: boolean;
+  /** Curbside: where the car is (a spot number, the car's colour); at most 200 characters. */
+  parking_note?: string;
+}
+
+/** The most a customer may write about where their car is (backend/stores/schemas.py, CustomerHere). */
+export const MAX_PARKING_NOTE = 200;
+
+/** "I'm here": the store's screen shows the customer at once. 404 once the pickup is no longer ready. */
+export function sayHere(
+  token: string,
+  here: CustomerHere,
+  client: ApiClient = api,
+): Promise<{ arrived_at: string; curbside: boolean }> {
+  return client.post(`/api/track/${encodeURIComponent(token)}/here`, here);
 }
 
 /** The websocket path of a tracking link: a snapshot at once, then position, eta and status frames. */

@@ -1,6 +1,8 @@
 // The customer's tracking page (a lazily loaded chunk: no dispatch or driver code in it): the status in
 // plain words, the ETA window, how many stops before theirs, the map with the driver while theirs is next,
-// the delivery instructions while they may change them, and the timeline. One column, 360 px up.
+// the delivery instructions while they may change them, and the timeline. A parcel ready at a store shows
+// its code, QR and "I'm here" instead; a delivered one offers a return; a return's own page shows its code.
+// One column, 360 px up.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren, TargetedSubmitEvent } from "preact";
 import { useEffect, useRef } from "preact/hooks";
@@ -10,7 +12,10 @@ import { tracking, trackingLive } from "../../state/tracking";
 import { instructionsErrorMessage, retryText } from "./messages";
 import { openTracking, saveInstructions } from "./track-actions";
 import "./track.css";
+import { PickupCard } from "./PickupCard";
 import { ProofCard } from "./ProofCard";
+import { canStartReturn, ReturnInfoCard, StartReturnCard } from "./ReturnCards";
+import { returnHeadline, returnStepLabel } from "./return-wording";
 import { TrackMap } from "./TrackMap";
 import {
   CLOSED_STATUSES,
@@ -20,8 +25,10 @@ import {
   formatWhen,
   headline,
   showsEta,
+  showsMap,
   statusLabel,
   stopsAwayText,
+  takesInstructions,
 } from "./wording";
 
 /** The clock the wording reads ("Arriving soon" once a window has passed, "tomorrow"): ticks twice a minute. */
@@ -112,7 +119,16 @@ export function TrackScreen(props: { token: string }) {
         </Problem>
       );
     case "ready":
-      return <Tracking view={state.live.view} token={props.token} now={now.value} live={trackingLive.value} />;
+      // keyed by the link: following "Open your return's page" starts the page afresh, forms and all
+      return (
+        <Tracking
+          key={props.token}
+          view={state.live.view}
+          token={props.token}
+          now={now.value}
+          live={trackingLive.value}
+        />
+      );
   }
 }
 
@@ -157,54 +173,70 @@ function Problem(props: { title: string; testId: string; onRetry?: () => void; c
 function Tracking(props: { view: TrackingView; token: string; now: Date; live: LiveStatus }) {
   const { view, now } = props;
   const closed = CLOSED_STATUSES.has(view.status);
-  const title = headline(view, now);
+  const returnInfo = view.kind === "return" ? (view.return_info ?? null) : null;
+  const title = returnInfo ? returnHeadline({ ...view, return_info: returnInfo }, now) : headline(view, now);
   const stops = closed ? "" : stopsAwayText(view.stops_away);
+  const dropOff = returnInfo?.method === "store_dropoff";
   return (
     <Page view={view}>
-      <section class="card track-card track-status" aria-labelledby="track-headline">
-        {/* Read out when it changes: the status, the ETA, the stops before theirs. */}
-        <div class="track-now" role="status" aria-live="polite" aria-atomic="true">
-          <h1 id="track-headline" class="track-headline" data-testid="track-headline">
-            {title.title}
-          </h1>
-          {showsEta(view) && view.eta && (
-            <p class="track-eta" data-testid="track-eta">
-              {etaText(view.eta, now)}
+      {view.pickup ? (
+        <PickupCard pickup={view.pickup} token={props.token} now={now}>
+          <LiveLine status={props.live} />
+        </PickupCard>
+      ) : (
+        <section class="card track-card track-status" aria-labelledby="track-headline">
+          {/* Read out when it changes: the status, the ETA, the stops before theirs. */}
+          <div class="track-now" role="status" aria-live="polite" aria-atomic="true">
+            <h1 id="track-headline" class="track-headline" data-testid="track-headline">
+              {title.title}
+            </h1>
+            {showsEta(view) && view.eta && (
+              <p class="track-eta" data-testid="track-eta">
+                {etaText(view.eta, now)}
+              </p>
+            )}
+            {stops && !title.title.includes(stops) && (
+              <p class="track-stops-away" data-testid="track-stops-away">
+                {stops}
+              </p>
+            )}
+          </div>
+          {title.detail && (
+            <p class="muted" data-testid="track-headline-detail">
+              {title.detail}
             </p>
           )}
-          {stops && !title.title.includes(stops) && (
-            <p class="track-stops-away" data-testid="track-stops-away">
-              {stops}
-            </p>
-          )}
-        </div>
-        {title.detail && <p class="muted">{title.detail}</p>}
-        <dl class="track-facts">
-          <div>
-            <dt>For</dt>
-            <dd>{view.recipient_name}</dd>
-          </div>
-          <div>
-            <dt>Address</dt>
-            <dd>{view.address}</dd>
-          </div>
-          {view.window_start_at && view.window_end_at && (
+          <dl class="track-facts">
             <div>
-              <dt>Delivery window</dt>
-              <dd>{formatRange(view.window_start_at, view.window_end_at, now)}</dd>
+              <dt>For</dt>
+              <dd>{view.recipient_name}</dd>
             </div>
-          )}
-          {view.driver_name && !closed && (
-            <div>
-              <dt>Driver</dt>
-              <dd>{view.driver_name}</dd>
-            </div>
-          )}
-        </dl>
-        {!closed && <LiveLine status={props.live} />}
-      </section>
+            {!dropOff && view.kind !== "store_pickup" && (
+              <div>
+                <dt>{view.kind === "return" ? "Collected from" : "Address"}</dt>
+                <dd>{view.address}</dd>
+              </div>
+            )}
+            {view.window_start_at && view.window_end_at && (
+              <div>
+                <dt>{view.kind === "return" ? "Collection window" : "Delivery window"}</dt>
+                <dd>{formatRange(view.window_start_at, view.window_end_at, now)}</dd>
+              </div>
+            )}
+            {view.driver_name && !closed && (
+              <div>
+                <dt>Driver</dt>
+                <dd>{view.driver_name}</dd>
+              </div>
+            )}
+          </dl>
+          {!closed && <LiveLine status={props.live} />}
+        </section>
+      )}
 
-      {!closed && (
+      {returnInfo && <ReturnInfoCard info={returnInfo} status={view.status} token={props.token} now={now} />}
+
+      {showsMap(view) && (
         <section class="card track-card track-map-card" aria-labelledby="track-map-heading">
           <h2 id="track-map-heading" class="visually-hidden">
             Map
@@ -221,7 +253,8 @@ function Tracking(props: { view: TrackingView; token: string; now: Date; live: L
       )}
 
       {view.proof && <ProofCard proof={view.proof} token={props.token} now={now} />}
-      <Instructions view={view} token={props.token} />
+      {canStartReturn(view) && <StartReturnCard token={props.token} />}
+      {takesInstructions(view) && <Instructions view={view} token={props.token} />}
       <Timeline view={view} now={now} />
 
       <footer class="track-footer">
@@ -355,7 +388,11 @@ function Timeline(props: { view: TrackingView; now: Date }) {
             class={index === entries.length - 1 ? "track-step track-step-current" : "track-step"}
             aria-current={index === entries.length - 1 ? "step" : undefined}
           >
-            <span class="track-step-status">{statusLabel(entry.status)}</span>
+            <span class="track-step-status">
+              {props.view.return_info
+                ? returnStepLabel(entry.status, props.view.return_info.method)
+                : statusLabel(entry.status)}
+            </span>
             <time dateTime={entry.at}>{formatWhen(entry.at, props.now)}</time>
           </li>
         ))}

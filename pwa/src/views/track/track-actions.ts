@@ -7,9 +7,11 @@ import { ApiError, NetworkError } from "../../api/client";
 import { connectLive, socketUrl, type LiveConnection } from "../../api/live";
 import {
   getTracking,
+  sayHere,
   TRACKING_FINAL_CLOSE_CODES,
   trackingSocketPath,
   updateInstructions,
+  type CustomerHere,
   type TrackingView,
 } from "../../api/tracking";
 import { tracking, trackingLive, type TrackingState } from "../../state/tracking";
@@ -159,4 +161,23 @@ export async function saveInstructions(token: string, instructions: string): Pro
   }
   show(view);
   return view;
+}
+
+/**
+ * "I'm here": tells the store, then shows it on the pickup at once (the next snapshot says the same). Throws
+ * ApiError (404 once the pickup is no longer waiting) or NetworkError for the form.
+ */
+export async function tellStoreHere(token: string, here: CustomerHere): Promise<void> {
+  let answer: { arrived_at: string; curbside: boolean };
+  try {
+    answer = await sayHere(token, here);
+  } catch (error) {
+    const gone = linkGone(error);
+    if (gone?.status === "expired") tracking.value = gone; // a 404 here is the pickup's, not the link's
+    throw error;
+  }
+  const current = tracking.value;
+  if (current.status !== "ready" || !current.live.view.pickup) return;
+  const pickup = { ...current.live.view.pickup, customer_arrived_at: answer.arrived_at, curbside: answer.curbside };
+  tracking.value = { status: "ready", live: { ...current.live, view: { ...current.live.view, pickup } } };
 }

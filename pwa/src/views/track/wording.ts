@@ -54,7 +54,6 @@ export function statusLabel(status: string): string {
   return STATUS_LABELS[status] ?? humanize(status);
 }
 
-
 /** "14:32" for an ISO instant, in the browser's time zone unless one is given. */
 export function formatTime(iso: string, timeZone?: string): string {
   const at = new Date(iso);
@@ -121,7 +120,7 @@ export function stopsAwayText(stopsAway: number | null): string {
 }
 
 /** When the order reached a status: its last timeline entry for it, else null. */
-function reachedAt(view: Pick<TrackingView, "timeline">, status: string): string | null {
+export function reachedAt(view: Pick<TrackingView, "timeline">, status: string): string | null {
   for (let i = view.timeline.length - 1; i >= 0; i--) {
     const entry = view.timeline[i];
     if (entry?.status === status) return entry.at;
@@ -217,4 +216,32 @@ export function driverNote(
   const at = formatTime(driver.at, timeZone);
   if (now.getTime() - Date.parse(driver.at) > OLD_POSITION_MS) return `${name}'s last known position, from ${at}.`;
   return `${name}'s position at ${at}.`;
+}
+
+/** "Collect by Fri 4 Dec", "Collect by tomorrow 18:00", "Collect today by 18:00": when a pickup goes back. */
+export function collectByText(expiresAt: string, now: Date, timeZone?: string): string {
+  const day = dayWords(expiresAt, now, timeZone);
+  if (day === "") return `Collect today by ${formatTime(expiresAt, timeZone)}`;
+  if (day === "tomorrow") return `Collect by tomorrow ${formatTime(expiresAt, timeZone)}`;
+  return `Collect by ${day}`;
+}
+
+type Shown = Pick<TrackingView, "status" | "kind"> & { return_info?: { method: string } | null | undefined };
+
+/**
+ * Whether the page shows the map (where the driver is): for a delivery on its way, and a return a driver
+ * collects; not for a parcel waiting at a store, nor a return the customer brings to one.
+ */
+export function showsMap(view: Shown): boolean {
+  if (CLOSED_STATUSES.has(view.status)) return false;
+  if (view.kind === "store_pickup") return false;
+  if (view.kind === "return") {
+    return view.return_info?.method !== "store_dropoff" && (view.status === "requested" || view.status === "scheduled");
+  }
+  return true;
+}
+
+/** Whether instructions for a driver mean anything: not when the customer goes to the store. */
+export function takesInstructions(view: Shown): boolean {
+  return view.kind !== "store_pickup" && view.return_info?.method !== "store_dropoff";
 }
