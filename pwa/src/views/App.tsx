@@ -7,6 +7,8 @@ import { DispatchGate } from "./dispatch/DispatchGate";
 import { DriverGate } from "./driver/DriverGate";
 import { checkSession } from "./shell/session-actions";
 import { Shell } from "./shell/Shell";
+import { StoreGate } from "./store/StoreGate";
+import { isStorePath } from "./store/tabs";
 import { trackToken } from "./track/route";
 import { TrackGate } from "./track/TrackGate";
 
@@ -34,5 +36,6 @@ export function App() {
   if (token !== null) return <TrackGate token={token} />;
   if (path === "/dispatch" || path.startsWith("/dispatch/")) return <DispatchGate />;
   if (path === "/driver" || path.startsWith("/driver/")) return <DriverGate />;
+  if (isStorePath(path)) return <StoreGate />;
   return <Shell />;
 }

@@ -7,6 +7,7 @@ import { UpdateBanner } from "../../components/UpdateBanner";
 import { session, type SessionState } from "../../state/session";
 import { canDispatch } from "../dispatch/access";
 import { canDrive } from "../driver/access";
+import { canServeStore } from "../store/access";
 import { checkSession } from "./session-actions";
 import { SignedInCard } from "./SignedInCard";
 import { SignInForm } from "./SignInForm";
@@ -30,7 +31,11 @@ const APPS: readonly App[] = [
     summary: "Orders, drivers and route plans on a live map.",
     open: { href: "/dispatch", allows: canDispatch },
   },
-  { name: "Store", summary: "Hand parcels over and track what leaves the shop." },
+  {
+    name: "Store",
+    summary: "Pickups at the counter, parcels onto shelves, returns dropped off.",
+    open: { href: "/store", allows: canServeStore },
+  },
   { name: "Tracking", summary: "A live arrival window for the person waiting at home." },
 ];
 
