@@ -13,9 +13,11 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
+from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.inventory import repository
@@ -32,9 +34,10 @@ from backend.inventory.models import MovementKind, OrderLine, Sku, StockLevel, S
 from backend.inventory.schemas import SkuCreate, SkuUpdate
 from backend.inventory.suggestions import Candidate, store_with_everything, stores_with_enough
 from backend.kit.clock import utcnow
-from backend.kit.problems import Conflict, Invalid
+from backend.kit.problems import Conflict, Invalid, NotFound
 from backend.places import service as places
 from backend.places.models import Location
+from backend.stores.models import StoreAssignment
 
 MAX_ON_HAND = 1_000_000_000  # units of one SKU at one location: far above any shelf, well inside a 32-bit column
 
@@ -146,6 +149,7 @@ async def list_levels(
     offset: int = 0,
 ) -> tuple[list[StockLevel], int]:
     """Levels with their location and SKU loaded (limit None: all of them, for the export)."""
+    await _own_store_only(session, principal, location_id)
     return await repository.levels_with_names(
         session,
         organization_id=principal.organization_id,
@@ -169,6 +173,7 @@ async def list_movements(
     limit: int,
     offset: int,
 ) -> tuple[list[StockMovement], int]:
+    await _own_store_only(session, principal, location_id)
     return await repository.list_movements(
         session,
         organization_id=principal.organization_id,
@@ -180,6 +185,21 @@ async def list_movements(
         limit=limit,
         offset=offset,
     )
+
+
+async def _own_store_only(session: AsyncSession, principal: Principal, location_id: UUID | None) -> None:
+    """Store staff read their own stores' stock only (one store at a time); the office reads everything."""
+    if principal.role != Role.store_staff:
+        return
+    if location_id is None:
+        raise Invalid("location_id: store staff see their own store's stock; name the store")
+    assigned = await session.scalar(
+        select(StoreAssignment.id).where(
+            StoreAssignment.user_id == principal.user_id, StoreAssignment.location_id == location_id
+        )
+    )
+    if assigned is None:
+        raise NotFound("No such store among yours")
 
 
 async def order_lines(session: AsyncSession, *, organization_id: UUID, order_id: UUID) -> list[tuple[str, int]]:

@@ -185,14 +185,13 @@ def test_store_staff_read_stock_but_only_staff_change_it(client, shop):
     driver = api_key_caller(client, admin, Role.driver)
     shop.staff = sign_in(client, shop.tenant.users[Role.dispatcher])
     shop.receive(shop.kamppi, "MUG-1", 2)
-    for url in (
-        "/api/stock",
-        "/api/stock/movements",
-        "/api/skus",
-        f"/api/skus/{shop.mug['id']}",
-        "/api/stock/export.csv",
-    ):
+    for url in ("/api/skus", f"/api/skus/{shop.mug['id']}"):
         assert store_staff.get(url).status_code == 200, url
+        problem(driver.get(url), 403)
+    # stock is read one store at a time, and only at a store the clerk works at (a key belongs to no store)
+    for url in ("/api/stock", "/api/stock/movements", "/api/stock/export.csv"):
+        problem(store_staff.get(url), 422)
+        problem(store_staff.get(url, params={"location_id": shop.kamppi["id"]}), 404)
         problem(driver.get(url), 403)
     writes = [
         ("post", "/api/skus", {"code": "NEW", "name": "New"}),
@@ -267,3 +266,23 @@ def test_stock_list_is_paginated_and_filterable(shop):
     for params in ({"limit": 1000}, {"offset": -1}, {"location_id": "nope"}, {"sku": ""}):
         problem(shop.staff.get("/api/stock", params=params), 400)
     problem(shop.staff.get("/api/stock/movements", params={"kind": "teleport"}), 400)
+
+
+def test_a_clerk_reads_the_stock_of_their_own_store_only(client, shop):
+    admin = sign_in(client, shop.tenant.users[Role.admin])
+    shop.staff = admin
+    shop.receive(shop.kamppi, "MUG-1", 2)
+    shop.receive(shop.kallio, "MUG-1", 5)
+    assigned = admin.client.put(
+        f"/api/stores/{shop.kamppi['id']}/staff",
+        json={"user_ids": [str(shop.tenant.users[Role.store_staff].id)]},
+        headers={"X-CSRF-Token": admin.csrf_token or ""},
+    )
+    assert assigned.status_code == 200, assigned.text
+    clerk = sign_in(client, shop.tenant.users[Role.store_staff])
+    own = clerk.get("/api/stock", params={"location_id": shop.kamppi["id"]}).json()
+    assert [(row["location_name"], row["on_hand"]) for row in own["items"]] == [(shop.kamppi["name"], 2)]
+    assert clerk.get("/api/stock/movements", params={"location_id": shop.kamppi["id"]}).json()["total"] == 1
+    assert "MUG-1" in clerk.get("/api/stock/export.csv", params={"location_id": shop.kamppi["id"]}).text
+    problem(clerk.get("/api/stock", params={"location_id": shop.kallio["id"]}), 404)
+    problem(clerk.get("/api/stock"), 422)
