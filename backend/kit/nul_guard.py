@@ -3,6 +3,8 @@ Doorstep field has a use for them, so they are stopped at the door instead of fa
 
 from __future__ import annotations
 
+import re
+
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
@@ -18,12 +20,13 @@ class NulInInput(DomainError):
     title = "NUL characters are not accepted"
 
 
+_MEDIA_UPLOAD = re.compile(r"^/api/(media|track/[^/]+/media)/[^/]+$")
+
+
 def _is_binary(scope: Scope) -> bool:
-    """Photo uploads are binary: NUL bytes are their content (the media endpoint checks them as images)."""
-    for name, value in scope.get("headers", ()):
-        if name == b"content-type":
-            return value.lower().startswith(b"image/")
-    return False
+    """Photo uploads are binary: NUL bytes are their content (the media endpoints decode them as images). Only
+    those two routes, by method and path: a JSON body labelled image/* elsewhere is still checked."""
+    return scope.get("method") == "PUT" and bool(_MEDIA_UPLOAD.match(scope["path"]))
 
 
 class NulGuardMiddleware(ASGIMiddleware):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from backend.accounts import service as accounts
+from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.inventory import service as inventory
@@ -114,23 +115,40 @@ async def start_return(
     refusal = returnable(order, now)
     if refusal is not None:
         raise ReturnNotAllowed(refusal)
-    original = await session.scalar(select(Order).options(selectinload(Order.parcels)).where(Order.id == order.id))
+    # locked: two returns started at once for the same parcels or items must not both pass the checks below
+    original = await session.scalar(
+        select(Order)
+        .options(selectinload(Order.parcels))
+        .where(Order.id == order.id)
+        .with_for_update(of=Order)
+        .execution_options(populate_existing=True)
+    )
     assert original is not None
     known = {p.barcode for p in original.parcels}
     unknown = sorted(set(data.parcels) - known)
     if unknown:
         raise ReturnInvalid(f"parcels: not part of this order: {', '.join(unknown)}")
-    lines = dict(await inventory.order_lines(session, organization_id=order.organization_id, order_id=order.id))
-    for item in data.items:
-        if item.quantity > lines.get(item.sku, 0):
-            raise ReturnInvalid(f"items: {item.quantity} of {item.sku} is more than this order had")
     if not data.parcels and not data.items:
         raise ReturnInvalid("Choose at least one parcel or item to return")
-    already = await session.scalars(select(ReturnRequest).where(ReturnRequest.original_order_id == order.id))
-    for earlier in already:
+    lines = dict(await inventory.order_lines(session, organization_id=order.organization_id, order_id=order.id))
+    rows = await session.execute(
+        select(ReturnRequest, Order.status)
+        .join(Order, Order.id == ReturnRequest.return_order_id)
+        .where(ReturnRequest.original_order_id == order.id)
+    )
+    returned: dict[str, int] = {}
+    for earlier, status in rows:
+        if status == OrderStatus.cancelled:
+            continue
+        for line in earlier.items.get("skus", []):
+            returned[line["sku"]] = returned.get(line["sku"], 0) + int(line["quantity"])
         again = set(data.parcels) & set(earlier.items.get("parcels", []))
         if again:
             raise ReturnNotAllowed(f"A return was already started for {', '.join(sorted(again))}")
+    for item in data.items:
+        left = lines.get(item.sku, 0) - returned.get(item.sku, 0)
+        if item.quantity > left:
+            raise ReturnInvalid(f"items: {item.quantity} of {item.sku} is more than is left to return ({max(left, 0)})")
     store: Location | None = None
     if data.method == ReturnMethod.store_dropoff:
         if data.store_id is None:
@@ -277,8 +295,13 @@ async def receive(
     location = await session.get(Location, location_id)
     if location is None or location.organization_id != principal.organization_id:
         raise ReturnInvalid("location_id: no such location in your organization")
-    if location.kind == LocationKind.store:
-        await stores.require_store(session, principal=principal, store_id=location.id)  # staff: their own only
+    if principal.role == Role.store_staff:
+        # a clerk receives at their own store, and only what was dropped there: restocking adds stock
+        if location.kind != LocationKind.store or request.store_id is None:
+            raise ReturnNotFound("Receive returns at your store; the depot receives the others")
+        await stores.require_store(session, principal=principal, store_id=location.id)
+        if request.store_id != location.id:
+            raise ReturnNotFound("This return was dropped at another store")
     order = await orders.get_order(session, principal=principal, order_id=return_order_id)
     if order.status == OrderStatus.collected:
         await orders.transition(

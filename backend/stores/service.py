@@ -122,7 +122,8 @@ async def _order_with_parcels(session: AsyncSession, organization_id: UUID, orde
         .with_for_update(of=Order)
         .execution_options(populate_existing=True)
     )
-    assert order is not None
+    if order is None:
+        raise PickupCodeNotFound("No such order in your organization")
     return order
 
 

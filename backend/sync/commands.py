@@ -70,19 +70,29 @@ async def _route_of(session: AsyncSession, principal: Principal, route_id: UUID)
 
 
 async def target(session: AsyncSession, principal: Principal, command: schemas.Command) -> tuple[Route, Stop]:
-    """The route and stop a stop command is about, or a rejection saying why there is none."""
+    """The route and stop a stop command is about, or a rejection saying why there is none. A stop the phone
+    knew may have been re-planned onto another of the driver's routes of the same day that is under way: the
+    action follows it there (never to another day, and never starting a route the driver did not name)."""
     org = principal.organization_id
-    route = await _route_of(session, principal, command.route_id)
-    stop = None
-    if route is not None and _owns(principal, route):
-        stop = next((s for s in route.stops if s.id == command.stop_id), None)
-    order_id = command.order_id or (stop.order_id if stop is not None else None)
+    named = await _route_of(session, principal, command.route_id)
+    route, stop = named, None
+    if named is not None and _owns(principal, named):
+        stop = next((s for s in named.stops if s.id == command.stop_id), None)
+    if stop is not None and command.order_id is not None and stop.order_id != command.order_id:
+        raise Rejected("invalid", "This stop belongs to another order; the app's copy of the route is out of date.")
+    order_id = stop.order_id if stop is not None else command.order_id
     order = await orders_repository.get_order(session, organization_id=org, order_id=order_id) if order_id else None
     if stop is None and order is not None:
         current = await _current_stop(session, org, order.id)
         if current is not None:
             moved_to = await _route_of(session, principal, current.route_id)
-            if moved_to is not None and _owns(principal, moved_to):
+            followable = (
+                moved_to is not None
+                and _owns(principal, moved_to)
+                and (named is None or moved_to.service_date == named.service_date)
+                and (moved_to.id == command.route_id or moved_to.status == RouteStatus.in_progress)
+            )
+            if followable and moved_to is not None:
                 route, stop = moved_to, next(s for s in moved_to.stops if s.id == current.id)
             elif order.status != OrderStatus.cancelled:
                 raise Rejected("reassigned")
@@ -95,6 +105,20 @@ async def target(session: AsyncSession, principal: Principal, command: schemas.C
     if route.status not in LIVE_ROUTE:
         raise Rejected("route_closed", f"This route is {route.status.value}.")
     return route, stop
+
+
+async def known_ids(
+    session: AsyncSession, principal: Principal, command: schemas.Command
+) -> tuple[UUID | None, UUID | None]:
+    """The command's route and order ids if they exist in the caller's organization (else None): what a kept
+    conflicting proof may point at."""
+    org = principal.organization_id
+    route_id = await session.scalar(select(Route.id).where(Route.id == command.route_id, Route.organization_id == org))
+    order_id = None
+    if command.order_id is not None:
+        order = await orders_repository.get_order(session, organization_id=org, order_id=command.order_id)
+        order_id = order.id if order is not None else None
+    return route_id, order_id
 
 
 async def _started(session: AsyncSession, principal: Principal, route: Route, at: datetime) -> None:
@@ -166,13 +190,15 @@ async def apply(session: AsyncSession, principal: Principal, command: schemas.Co
         await _scan(session, principal, command, at)
         return None
     route, stop = await target(session, principal, command)
-    await _started(session, principal, route, at)
+    if route.id == command.route_id:
+        await _started(session, principal, route, at)
     if command.type == "stop.arrive":
         if stop.status not in OPEN_STOP_STATUSES:
             return "already_closed"
         await execution.arrive(session, principal=principal, route_id=route.id, stop_id=stop.id, occurred_at=at)
         return None
     if command.type == "stop.collect_return":
+        command.stop_id, command.route_id, command.order_id = stop.id, route.id, stop.order_id
         return None  # the proof record is the whole effect
     outcome: execution.Outcome = "delivered" if command.type == "stop.deliver" else "failed"
     reason = command.payload.get("reason") if outcome == "failed" else None
@@ -182,7 +208,8 @@ async def apply(session: AsyncSession, principal: Principal, command: schemas.Co
     await execution.complete_stop(
         session, principal=principal, route_id=route.id, stop_id=stop.id, outcome=outcome, reason=reason, occurred_at=at
     )
-    command.stop_id, command.route_id = stop.id, route.id  # the proof names where it really happened
+    # the proof names where it really happened and whose order it proves (never what the phone claimed)
+    command.stop_id, command.route_id, command.order_id = stop.id, route.id, stop.order_id
     return None
 
 

@@ -106,10 +106,10 @@ async def _apply_one(session: AsyncSession, principal: Principal, command: schem
             except DomainError as error:  # a transition the lifecycle refuses: never stall the phone's queue
                 refusal = commands.Rejected("refused", str(error.detail))
                 row.outcome, row.reason, row.message = CommandOutcome.rejected, refusal.reason, refusal.message
-                _keep_conflicting_proof(session, principal, command, payload, refusal, at=at, now=now)
+                await _keep_conflicting_proof(session, principal, command, payload, refusal, at=at, now=now)
             except commands.Rejected as refusal:
                 row.outcome, row.reason, row.message = CommandOutcome.rejected, refusal.reason, refusal.message
-                _keep_conflicting_proof(session, principal, command, payload, refusal, at=at, now=now)
+                await _keep_conflicting_proof(session, principal, command, payload, refusal, at=at, now=now)
             else:
                 row.reason = note
             await session.flush()
@@ -122,7 +122,7 @@ async def _apply_one(session: AsyncSession, principal: Principal, command: schem
     return schemas.CommandResult(id=command.id, outcome=outcome, reason=row.reason, message=row.message)
 
 
-def _keep_conflicting_proof(
+async def _keep_conflicting_proof(
     session: AsyncSession,
     principal: Principal,
     command: schemas.Command,
@@ -132,10 +132,14 @@ def _keep_conflicting_proof(
     at: datetime,
     now: datetime,
 ) -> None:
-    """A refused delivery still happened on the doorstep: its proof is kept and the dispatcher is told."""
+    """A refused delivery still happened on the doorstep: its proof is kept and the dispatcher is told. The ids
+    the phone sent are kept only if they exist in the caller's organization (a stale or foreign id must neither
+    fail the batch nor file the proof under someone else's order)."""
+    route_id, order_id = await commands.known_ids(session, principal, command)
     evidence = commands.proof_for(principal, command, payload, at=at, recorded_at=now)
     if evidence is None:
         return
+    evidence.route_id, evidence.order_id = route_id, order_id
     evidence.status = ProofStatus.conflict
     evidence.conflict_reason = refusal.reason
     session.add(evidence)
@@ -143,8 +147,8 @@ def _keep_conflicting_proof(
         session,
         organization_id=principal.organization_id,
         type="proof.conflict",
-        subject_type="order" if command.order_id else "route",
-        subject_id=command.order_id or command.route_id,
+        subject_type="order" if order_id else "route",
+        subject_id=order_id or command.route_id,
         actor=principal.actor,
         occurred_at=at,
         payload={

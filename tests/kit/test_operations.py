@@ -154,3 +154,15 @@ def test_code_and_json_go_out_gzipped_but_photos_and_auth_answers_do_not(client)
         make_order(api)
     orders = api.get("/api/orders", headers=gz)
     assert orders.headers.get("content-encoding") == "gzip" and orders.json()["total"] == 12
+
+
+def test_a_json_body_labelled_as_an_image_is_still_checked_for_nul(client):
+    tenant = make_tenant(client)
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    body = b'{"recipient_name": "a\\u0000b", "address": "A", "lat": 60.1, "lon": 24.9}'
+    for content_type in ("image/png", "image/jpeg"):
+        response = api.post("/api/orders", content=body, headers={"content-type": content_type})
+        assert response.status_code in (400, 415), response.text
+        assert response.status_code != 201
+    sneaky = api.post("/api/orders", content=body, headers={"content-type": "image/png"})
+    assert sneaky.status_code != 500

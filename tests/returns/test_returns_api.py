@@ -252,9 +252,27 @@ def test_an_item_picked_up_and_returned_at_the_store_is_back_in_stock(client: An
         },
     )
     assert too_many.status_code == 422
+    twice = client.post(
+        f"/api/track/{token_of(order)}/returns",
+        json={
+            "method": "store_dropoff",
+            "reason": "other",
+            "items": [{"sku": "MUG-1", "quantity": 2}],
+            "store_id": near["id"],
+        },
+    )
+    assert twice.status_code == 422 and "left to return (1)" in twice.json()["detail"]
     code = started.json()["code"]
     clerk = sign_in(client, tenant.users[Role.store_staff])
     assert clerk.post(f"/api/stores/{near['id']}/returns/intake", json={"code": code}).status_code == 200
+    depot = office.post(
+        "/api/locations", json={"kind": "depot", "name": "Depot", "address": "D 1", "lat": 60.16, "lon": 24.93}
+    ).json()
+    at_depot = clerk.post(
+        f"/api/returns/{started.json()['return_order_id']}/receive",
+        json={"location_id": depot["id"], "disposition": "restock"},
+    )
+    assert at_depot.status_code == 404, "a clerk restocks at their own store only"
     restocked = clerk.post(
         f"/api/returns/{started.json()['return_order_id']}/receive",
         json={"location_id": near["id"], "disposition": "restock"},

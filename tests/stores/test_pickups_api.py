@@ -293,3 +293,10 @@ def test_a_customer_who_said_im_here_hours_ago_is_no_longer_listed_as_here(clien
     run_in_app(client, three_hours_ago)
     assert counter.clerk.get(f"{counter.base}/pickups?list=arrived").json() == []
     assert len(counter.clerk.get(f"{counter.base}/pickups?list=waiting").json()) == 1
+
+
+def test_a_hand_over_of_an_unknown_order_is_a_404_not_a_crash(client: Any, counter: Counter) -> None:
+    response = counter.clerk.post(
+        f"{counter.base}/pickups/{uuid.uuid4()}/handover", json={"code": "AAAAAA", "recipient_name": "X"}
+    )
+    assert response.status_code == 404 and response.headers["content-type"].startswith("application/problem+json")

@@ -410,3 +410,45 @@ def test_every_refused_action_keeps_its_proof_for_the_dispatcher(
     events = day.dispatcher.get(f"/api/orders/{day.stops[0]['order_id']}/events").json()
     assert [e["payload"]["reason"] for e in events if e["type"] == "proof.conflict"] == [expected]
     assert sync(day.driver, [done])[0]["outcome"] == "duplicate"
+
+
+def test_a_proof_is_filed_under_the_stops_own_order_whatever_the_phone_says(client: Any, day: Day) -> None:
+    photo, signature = upload(day.driver, jpeg()), upload(day.driver, png(), "image/png")
+    t0 = utcnow() - timedelta(minutes=10)
+    lying = {**deliver(day, t0 + timedelta(minutes=1), 0, photo, signature), "order_id": day.stops[1]["order_id"]}
+    start, refused = sync(day.driver, [command(day, "route.start", t0), lying])
+    assert start["outcome"] == "applied"
+    assert (refused["outcome"], refused["reason"]) == ("rejected", "invalid")
+    assert order_status(day, 0) == "out_for_delivery" and order_status(day, 1) == "out_for_delivery"
+    assert day.dispatcher.get(f"/api/orders/{day.stops[1]['order_id']}/proofs").json()[0]["status"] == "conflict"
+    assert client.get(f"/api/track/{day.token(1)}").json()["proof"] is None
+    honest = {**deliver(day, t0 + timedelta(minutes=2), 0, photo, signature), "order_id": None}
+    assert sync(day.driver, [honest])[0]["outcome"] == "applied"
+    (accepted,) = [p for p in day.dispatcher.get(f"/api/orders/{day.stops[0]['order_id']}/proofs").json()]
+    assert accepted["status"] == "accepted"
+    assert client.get(f"/api/track/{day.token(0)}").json()["proof"]["photos"] == [photo]
+
+
+def test_unknown_or_foreign_ids_are_refused_alone_and_never_stall_the_queue(client: Any, day: Day) -> None:
+    photo, signature = upload(day.driver, jpeg()), upload(day.driver, png(), "image/png")
+    t0 = utcnow() - timedelta(minutes=10)
+    # a stale route id with a real stop and order: the action follows the order to the driver's route under way
+    stale_route = {**deliver(day, t0 + timedelta(minutes=1), 0, photo, signature), "route_id": str(uuid.uuid4())}
+    ghost_route = {
+        **deliver(day, t0 + timedelta(minutes=1, seconds=30), 1, photo, signature),
+        "route_id": str(uuid.uuid4()),
+        "stop_id": str(uuid.uuid4()),
+        "order_id": str(uuid.uuid4()),
+    }
+    ghost_order = {
+        **deliver(day, t0 + timedelta(minutes=2), 0, photo, signature),
+        "stop_id": str(uuid.uuid4()),
+        "order_id": str(uuid.uuid4()),
+    }
+    good = command(day, "stop.fail", t0 + timedelta(minutes=3), 2, reason="no_access")
+    results = sync(day.driver, [command(day, "route.start", t0), stale_route, ghost_route, ghost_order, good])
+    assert [r["outcome"] for r in results] == ["applied", "applied", "rejected", "rejected", "applied"], results
+    assert order_status(day, 0) == "delivered"
+    assert order_status(day, 2) == "failed"
+    kept = day.dispatcher.get("/api/proofs/conflicts").json()
+    assert len(kept) == 2 and all(p["order_id"] is None for p in kept)
