@@ -8,10 +8,11 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import structlog
 from litestar.channels import ChannelsPlugin
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.accounts import service as accounts
@@ -20,13 +21,16 @@ from backend.db.session import transaction
 from backend.events import service as events
 from backend.events.models import Event
 from backend.events.relay import EventHandler
+from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
+from backend.kit.problems import DomainError
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate
-from backend.places.models import Location
+from backend.places.models import Location, LocationKind
 from backend.settings import Settings
 from backend.stores.models import Pickup
+from backend.tracking.geofence import haversine_m
 
 TICK_S = 60.0
 STORE_EVENTS = ("pickup.",)
@@ -70,36 +74,63 @@ class PickupKeeper:
     # -- the clock
 
     async def tick(self) -> dict[str, int]:
-        """One pass: reminders, last reminders, expiries; returns how many of each."""
+        """One pass: reminders, last reminders, expiries; returns how many of each. Each pickup is kept in its own
+        transaction, locking its order first as the counter's hand-over does (no deadlock with a clerk), so one
+        that fails is logged and the rest go on; another process doing the same pass finds them done."""
         now = self.clock()
         done = {"reminded": 0, "warned": 0, "expired": 0}
+        warn = timedelta(hours=self._settings.pickup_expiry_warning_h)
+        remind = timedelta(hours=self._settings.pickup_reminder_after_h)
         async with transaction(self._session_factory) as session:
-            rows = await session.execute(
-                select(Pickup, Order)
-                .join(Order, Order.id == Pickup.order_id)
-                .where(Order.status == OrderStatus.ready_for_pickup)
-                .with_for_update(of=Pickup, skip_locked=True)
+            due = list(
+                await session.execute(
+                    select(Pickup.id, Pickup.order_id)
+                    .join(Order, Order.id == Pickup.order_id)
+                    .where(Order.status == OrderStatus.ready_for_pickup)
+                    .where(
+                        or_(
+                            Pickup.expires_at <= now + warn,
+                            and_(Pickup.reminded_at.is_(None), Pickup.ready_at <= now - remind),
+                        )
+                    )
+                )
             )
-            for pickup, order in rows:
-                if pickup.expires_at is not None and pickup.expires_at <= now:
-                    await self._expire(session, pickup, order, now)
-                    done["expired"] += 1
-                    continue
-                expires = pickup.expires_at
-                warn_at = expires - timedelta(hours=self._settings.pickup_expiry_warning_h) if expires else None
-                if expires is not None and warn_at is not None and pickup.expiry_warned_at is None and warn_at <= now:
-                    pickup.expiry_warned_at = now
-                    self._record(session, pickup, "pickup.expiry_warning", expires_at=expires.isoformat())
-                    done["warned"] += 1
-                elif (
-                    pickup.ready_at is not None
-                    and pickup.reminded_at is None
-                    and pickup.ready_at + timedelta(hours=self._settings.pickup_reminder_after_h) <= now
-                ):
-                    pickup.reminded_at = now
-                    self._record(session, pickup, "pickup.reminder", code=pickup.code)
-                    done["reminded"] += 1
+        for pickup_id, order_id in due:
+            try:
+                async with transaction(self._session_factory) as session:
+                    kept = await self._keep(session, pickup_id, order_id, now)
+            except Exception:
+                log.exception("pickup_keeping_failed", pickup_id=str(pickup_id))
+                continue
+            if kept is not None:
+                done[kept] += 1
         return done
+
+    async def _keep(self, session: AsyncSession, pickup_id: UUID, order_id: UUID, now: datetime) -> str | None:
+        order = await session.scalar(
+            select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+        )
+        pickup = await session.scalar(
+            select(Pickup).where(Pickup.id == pickup_id).with_for_update().execution_options(populate_existing=True)
+        )
+        if order is None or pickup is None or order.status != OrderStatus.ready_for_pickup:
+            return None  # handed over (or expired by another process) meanwhile
+        expires = pickup.expires_at
+        if expires is not None and expires <= now:
+            await self._expire(session, pickup, order, now)
+            return "expired"
+        warn_at = expires - timedelta(hours=self._settings.pickup_expiry_warning_h) if expires else None
+        if expires is not None and warn_at is not None and pickup.expiry_warned_at is None and warn_at <= now:
+            pickup.expiry_warned_at = now
+            self._record(session, pickup, "pickup.expiry_warning", expires_at=expires.isoformat())
+            return "warned"
+        remind = timedelta(hours=self._settings.pickup_reminder_after_h)
+        remind_at = pickup.ready_at + remind if pickup.ready_at else None
+        if remind_at is not None and pickup.reminded_at is None and remind_at <= now:
+            pickup.reminded_at = now
+            self._record(session, pickup, "pickup.reminder", code=pickup.code)
+            return "reminded"
+        return None
 
     def _record(self, session: AsyncSession, pickup: Pickup, type_: str, **payload: Any) -> None:
         events.record(
@@ -164,16 +195,44 @@ class PickupKeeper:
 
 
 async def _returned_to_depot(session: AsyncSession, event: Event) -> None:
-    """The return order of an expired pickup was received at the depot: the pickup's order is closed there."""
+    """The return order of an expired pickup was received at the depot: the pickup's order is closed there, and
+    its goods (released at expiry, still counted at the store) move to the nearest depot's stock."""
     pickup = await session.scalar(select(Pickup).where(Pickup.return_order_id == event.subject_id))
     if pickup is None:
         return
     order = await session.get(Order, pickup.order_id)
-    if order is not None and order.status == OrderStatus.expired:
-        await orders.transition(
-            session,
-            principal=Principal.system(order.organization_id),
-            order_id=order.id,
-            to=OrderStatus.returned_to_depot,
-            reason="its return shipment was received at the depot",
+    if order is None or order.status != OrderStatus.expired:
+        return
+    system = Principal.system(order.organization_id)
+    await orders.transition(
+        session,
+        principal=system,
+        order_id=order.id,
+        to=OrderStatus.returned_to_depot,
+        reason="its return shipment was received at the depot",
+    )
+    store = await session.get(Location, pickup.store_id)
+    depots = list(
+        await session.scalars(
+            select(Location).where(
+                Location.organization_id == order.organization_id, Location.kind == LocationKind.depot
+            )
         )
+    )
+    if store is None or not depots:
+        return
+    depot = min(depots, key=lambda d: haversine_m(store.lat, store.lon, d.lat, d.lon))
+    for sku, quantity in await inventory.order_lines(session, organization_id=order.organization_id, order_id=order.id):
+        try:
+            async with session.begin_nested():
+                await inventory.transfer(
+                    session,
+                    principal=system,
+                    from_location_id=store.id,
+                    to_location_id=depot.id,
+                    sku_code=sku,
+                    quantity=quantity,
+                    reason=f"uncollected pickup {order.external_ref or order.id}",
+                )
+        except DomainError as exc:  # sold at the store meanwhile: the count there is the dispatcher's to settle
+            log.warning("expired_pickup_stock_not_moved", order_id=str(order.id), sku=sku, detail=str(exc.detail))

@@ -66,8 +66,16 @@ def counter(client: Any) -> Counter:
         headers={"X-CSRF-Token": admin.csrf_token or ""},
     )
     assert assigned.status_code == 200, assigned.text
+    assert admin.post("/api/skus", json={"code": "MUG-1", "name": "Blue mug"}).status_code == 201
+    stocked = admin.post("/api/stock/receipts", json={"location_id": store["id"], "sku": "MUG-1", "quantity": 3})
+    assert stocked.status_code == 201, stocked.text
     order = make_order(
-        admin, kind="store_pickup", store_id=store["id"], barcodes=["PK-1", "PK-2"], recipient_name="Aino Virtanen"
+        admin,
+        kind="store_pickup",
+        store_id=store["id"],
+        barcodes=["PK-1", "PK-2"],
+        recipient_name="Aino Virtanen",
+        lines=[{"sku": "MUG-1", "quantity": 1}],
     )
     key = admin.post("/api/api-keys", json={"name": "office", "role": "dispatcher"}).json()["key"]
     clerk = sign_in(client, tenant.users[Role.store_staff])
@@ -270,12 +278,22 @@ def test_a_waiting_pickup_is_reminded_then_expires_back_to_the_depot(client: Any
     shipment = counter.office.get(f"/api/orders/{shipment_id}").json()
     assert shipment["kind"] == "return" and shipment["status"] == "requested"
     assert shipment["address"] == counter.store["address"]
+
+    def stock(location_id: str) -> tuple[int, int]:
+        rows = counter.office.get(f"/api/stock?location_id={location_id}&sku=MUG-1").json()["items"]
+        return (rows[0]["on_hand"], rows[0]["reserved"]) if rows else (0, 0)
+
+    depot = counter.office.post(
+        "/api/locations", json={"kind": "depot", "name": "Depot", "address": "D 1", "lat": 60.16, "lon": 24.93}
+    ).json()
+    assert stock(counter.store["id"]) == (3, 0), "expiry releases the reservation; the mug is still on the shelf"
     # the planner collects it from the store; received at the depot, the pickup's order is closed there
     for step in ("scheduled", "collected", "received"):
         moved = counter.office.post(f"/api/orders/{shipment_id}/transitions", json={"to": step})
         assert moved.status_code == 200, moved.text
     settle(client)
     assert status(counter) == "returned_to_depot"
+    assert stock(counter.store["id"]) == (2, 0) and stock(depot["id"]) == (1, 0), "the mug went to the depot"
 
 
 def test_a_customer_who_said_im_here_hours_ago_is_no_longer_listed_as_here(client: Any, counter: Counter) -> None:
