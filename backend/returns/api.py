@@ -11,12 +11,14 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.accounts.auth import STAFF, requires
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
+from backend.events import service as events
+from backend.events.models import Event
 from backend.inventory import service as inventory
 from backend.kit.body import read_limited
 from backend.kit.clock import utcnow
@@ -166,11 +168,29 @@ async def put_return_photo(
     why_not = service.returnable(order, utcnow())
     if why_not is not None:
         raise ReturnNotAllowed(why_not)
+    uploaded = await db_session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.organization_id == order.organization_id, Event.subject_id == order.id)
+        .where(Event.type == "return.photo_uploaded")
+    )
+    if (uploaded or 0) >= service.MAX_CUSTOMER_PHOTOS:
+        raise ReturnNotAllowed(f"At most {service.MAX_CUSTOMER_PHOTOS} photos can be added to this order's returns")
     data = await read_limited(request, MAX_CUSTOMER_PHOTO_BYTES, what="Photos")
     customer = Principal.system(order.organization_id)
     media, created = await proof.put_media(
         db_session, state[MEDIA_STORE_KEY], principal=customer, sha256=sha256, data=data
     )
+    if created:
+        events.record(
+            db_session,
+            organization_id=order.organization_id,
+            type="return.photo_uploaded",
+            subject_type="order",
+            subject_id=order.id,
+            actor="customer",
+            payload={"sha256": sha256},
+        )
     return Response(
         MediaInfo(
             sha256=media.sha256,

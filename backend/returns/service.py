@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -40,7 +40,9 @@ from backend.returns.models import Disposition, ReturnMethod, ReturnRequest
 from backend.stores import service as stores
 from backend.tracking.geofence import haversine_m
 
-RETURN_WINDOW_DAYS = 30  # a delivered order can be returned this long after it was delivered
+# a return can be started while the order's tracking link works (DOORSTEP_TRACKING_LINK_TTL_S after delivery):
+# the link is the customer's only credential, and its expiry is a privacy rule; raise the setting for longer
+MAX_CUSTOMER_PHOTOS = 10  # photos a customer may upload for one order's returns
 QR_PREFIX = "DOORSTEP-RETURN:"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -91,8 +93,6 @@ def returnable(order: Order, now: datetime) -> str | None:
         return "Only a delivery or a store pickup can be returned"
     if order.status not in (OrderStatus.delivered, OrderStatus.picked_up):
         return "An order can be returned once it has been delivered"
-    if order.closed_at is not None and order.closed_at + timedelta(days=RETURN_WINDOW_DAYS) < now:
-        return f"Returns are possible for {RETURN_WINDOW_DAYS} days after delivery"
     return None
 
 

@@ -282,3 +282,23 @@ def test_an_item_picked_up_and_returned_at_the_store_is_back_in_stock(client: An
     assert level() == {"on_hand": 4, "reserved": 0, "available": 4}
     movements = office.get(f"/api/stock/movements?location_id={near['id']}&sku=MUG-1").json()["items"]
     assert sorted(m["kind"] for m in movements) == ["pickup_handoff", "receipt", "reservation", "return_restock"]
+
+
+def test_a_customer_may_add_only_so_many_photos_to_an_orders_returns(client: Any, shop: Any) -> None:
+    _tenant, office, _near, _far = shop
+    order = delivered_order(office)
+    token = token_of(order)
+    photos = [jpeg(width=64 + i) for i in range(11)]
+    for photo in photos[:10]:
+        put = client.put(
+            f"/api/track/{token}/media/{sha(photo)}", content=photo, headers={"Content-Type": "image/jpeg"}
+        )
+        assert put.status_code == 201, put.text
+    again = client.put(
+        f"/api/track/{token}/media/{sha(photos[11 - 2])}", content=photos[9], headers={"Content-Type": "image/jpeg"}
+    )
+    assert again.status_code == 409, "the cap is reached: even a repeat is refused before it is read"
+    refused = client.put(
+        f"/api/track/{token}/media/{sha(photos[10])}", content=photos[10], headers={"Content-Type": "image/jpeg"}
+    )
+    assert refused.status_code == 409 and "At most 10" in refused.json()["detail"]
