@@ -1,6 +1,7 @@
 // Today's route: the day, how far along, Start / Finish route, the way to "Load the van", then the stops as a
 // list (the next one first) or a map. Signing out is at the foot, out of the thumb's way.
 import { useSignal } from "@preact/signals";
+import type { FunctionComponent } from "preact";
 import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { Link } from "../../components/Link";
@@ -11,7 +12,7 @@ import { pendingStops, sharingState, syncStatus } from "../../state/driver";
 import { requestErrorMessage } from "../shell/messages";
 import { signOutNow } from "../shell/session-actions";
 import { finishRoute, startRoute } from "./driver-actions";
-import { RouteMap } from "./RouteMap";
+import type { RouteMapProps } from "./RouteMap";
 import { lastDone, openView, routeTab } from "./screen-state";
 import { canFinish, isOpen, loadList, nextOpenStop, progress, type RouteStop } from "./stops";
 import { StopList } from "./StopList";
@@ -174,7 +175,13 @@ export function RouteOverview(props: RouteOverviewProps) {
           onOpen={openStop}
         />
       ) : (
-        <RouteMap route={route} stops={stops} nextStopId={next?.stop.id ?? null} depot={day.depot} onOpen={openStop} />
+        <LazyRouteMap
+          route={route}
+          stops={stops}
+          nextStopId={next?.stop.id ?? null}
+          depot={day.depot}
+          onOpen={openStop}
+        />
       )}
 
       {route.status === "in_progress" && !finishable && (
@@ -276,4 +283,28 @@ function SignedInFooter(props: { user: CurrentUser | null }) {
       </div>
     </footer>
   );
+}
+
+/** The map and Leaflet are a chunk of their own, fetched when the Map tab first opens (the list is the default:
+ * a cold start on a slow phone does not wait for a map it may never show). Precached, so it opens offline too. */
+let mapModule: Promise<FunctionComponent<RouteMapProps>> | null = null;
+
+function LazyRouteMap(props: RouteMapProps) {
+  const map = useSignal<{ component: FunctionComponent<RouteMapProps> } | null>(null);
+  const failed = useSignal(false);
+  useEffect(() => {
+    mapModule ??= import("./RouteMap").then((module) => module.RouteMap);
+    mapModule.then(
+      (component) => (map.value = { component }),
+      (error: unknown) => {
+        console.error("The map could not be loaded.", error);
+        mapModule = null;
+        failed.value = true;
+      },
+    );
+  }, []);
+  if (failed.value) return <p class="card driver-card">The map did not load. The list has every stop.</p>;
+  if (!map.value) return <p class="muted" aria-busy="true">Loading the map…</p>;
+  const RouteMap = map.value.component;
+  return <RouteMap {...props} />;
 }
