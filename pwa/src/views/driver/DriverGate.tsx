@@ -3,17 +3,14 @@
 // at once, before the server has answered (or offline): a driver in a basement still has the route.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren, FunctionComponent } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
-import { Link } from "../../components/Link";
-import { UpdateBanner } from "../../components/UpdateBanner";
+import { GateCard, GateFrame, NotForYourRole } from "../../components/gate/Gate";
 import { loadDay } from "../../offline/day";
 import { session } from "../../state/session";
 import { checkSession } from "../shell/session-actions";
-import { roleName } from "../shell/SignedInCard";
 import { SignInForm } from "../shell/SignInForm";
 import { canDrive } from "./access";
-import "./gate.css";
 
 type Screen = FunctionComponent<{ user: CurrentUser | null }>;
 
@@ -85,14 +82,24 @@ export function DriverGate() {
       break;
     case "signed-out":
       content = (
-        <div class="driver-gate-card">
-          <p class="driver-gate-intro">Sign in as a driver to see today's route.</p>
+        <div class="app-gate-card">
+          <p class="app-gate-intro">Sign in as a driver to see today's route.</p>
           <SignInForm notice={state.notice} focusHeading={false} />
         </div>
       );
       break;
     case "signed-in":
-      content = canDrive(state.user.role) ? <LazyScreen user={state.user} /> : <NotForYourRole user={state.user} />;
+      content = canDrive(state.user.role) ? (
+        <LazyScreen user={state.user} />
+      ) : (
+        <NotForYourRole
+          user={state.user}
+          id="driver-role"
+          testId="driver-gate-role"
+          title="The driver app is for drivers"
+          advice="Sign in with a driver's account to drive a route."
+        />
+      );
       break;
   }
 
@@ -100,63 +107,7 @@ export function DriverGate() {
     (state.status === "signed-in" && canDrive(state.user.role)) ||
     ((state.status === "unknown-offline" || state.status === "checking") && stored.value === "yes");
   if (screenShown) return <>{content}</>;
-  return (
-    <>
-      <UpdateBanner />
-      <header class="driver-gate-header">
-        <Link class="driver-gate-home" href="/">
-          <img src="/icons/icon.svg" alt="" width={32} height={32} />
-          <span>
-            <span class="visually-hidden">Back to </span>Doorstep<span class="visually-hidden"> apps</span>
-          </span>
-        </Link>
-        <p class="driver-gate-title">Driver</p>
-      </header>
-      <main class="driver-gate-main">{content}</main>
-    </>
-  );
-}
-
-function GateCard(props: {
-  id: string;
-  title: string;
-  busy?: boolean;
-  notice?: boolean;
-  testId?: string;
-  children?: ComponentChildren;
-}) {
-  return (
-    <section
-      class={props.notice ? "card notice driver-gate-card" : "card driver-gate-card"}
-      aria-busy={props.busy ? "true" : undefined}
-      aria-labelledby={props.id}
-      data-testid={props.testId}
-    >
-      <h1 id={props.id} class="driver-gate-heading">
-        {props.title}
-      </h1>
-      {props.children}
-    </section>
-  );
-}
-
-function NotForYourRole(props: { user: CurrentUser }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  return (
-    <section class="card notice driver-gate-card" aria-labelledby="driver-role" data-testid="driver-gate-role">
-      <h1 id="driver-role" class="driver-gate-heading" ref={heading} tabIndex={-1}>
-        The driver app is for drivers
-      </h1>
-      <p>
-        You are signed in as {props.user.name} ({roleName(props.user.role).toLowerCase()}). Sign in with a driver's
-        account to drive a route.
-      </p>
-      <Link class="button button-secondary button-wide" href="/">
-        Back to your apps
-      </Link>
-    </section>
-  );
+  return <GateFrame title="Driver">{content}</GateFrame>;
 }
 
 function LazyScreen(props: { user: CurrentUser | null }) {
@@ -181,7 +132,7 @@ function LazyScreen(props: { user: CurrentUser | null }) {
   }
   if (failed.value) {
     return (
-      <main class="driver-gate-main">
+      <main class="app-gate-main">
         <GateCard id="driver-load-failed" title="The driver app did not load" notice>
           <p>Check the connection to Doorstep, then try again.</p>
           <button type="button" class="button button-wide" onClick={load}>
@@ -192,7 +143,7 @@ function LazyScreen(props: { user: CurrentUser | null }) {
     );
   }
   return (
-    <main class="driver-gate-main">
+    <main class="app-gate-main">
       <GateCard id="driver-loading" title="Opening the driver app…" busy />
     </main>
   );

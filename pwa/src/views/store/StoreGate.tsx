@@ -3,16 +3,13 @@
 // come later still, when a scanner or a signature first shows).
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren, FunctionComponent } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
-import { Link } from "../../components/Link";
-import { UpdateBanner } from "../../components/UpdateBanner";
+import { GateCard, GateFrame, NotForYourRole } from "../../components/gate/Gate";
 import { session } from "../../state/session";
 import { checkSession } from "../shell/session-actions";
-import { roleName } from "../shell/SignedInCard";
 import { SignInForm } from "../shell/SignInForm";
 import { canServeStore } from "./access";
-import "./gate.css";
 
 type Screen = FunctionComponent<{ user: CurrentUser }>;
 
@@ -54,77 +51,25 @@ export function StoreGate() {
       break;
     case "signed-out":
       content = (
-        <div class="store-gate-card">
-          <p class="store-gate-intro">Sign in with your store account to serve customers at the counter.</p>
+        <div class="app-gate-card">
+          <p class="app-gate-intro">Sign in with your store account to serve customers at the counter.</p>
           <SignInForm notice={state.notice} focusHeading={false} />
         </div>
       );
       break;
     case "signed-in":
-      content = <NotForYourRole user={state.user} />;
+      content = (
+        <NotForYourRole
+          user={state.user}
+          id="store-role"
+          testId="store-gate-role"
+          title="The store screens are for store staff"
+          advice="Sign in with a store account, or ask an administrator to add you to a store's staff."
+        />
+      );
       break;
   }
-  return <GateFrame>{content}</GateFrame>;
-}
-
-function GateFrame(props: { children: ComponentChildren }) {
-  return (
-    <>
-      <UpdateBanner />
-      <header class="store-gate-header">
-        <Link class="store-gate-home" href="/">
-          <img src="/icons/icon.svg" alt="" width={32} height={32} />
-          <span>
-            <span class="visually-hidden">Back to </span>Doorstep<span class="visually-hidden"> apps</span>
-          </span>
-        </Link>
-        <p class="store-gate-title">Store</p>
-      </header>
-      <main class="store-gate-main">{props.children}</main>
-    </>
-  );
-}
-
-function GateCard(props: {
-  id: string;
-  title: string;
-  busy?: boolean;
-  notice?: boolean;
-  testId?: string;
-  children?: ComponentChildren;
-}) {
-  return (
-    <section
-      class={props.notice ? "card notice store-gate-card" : "card store-gate-card"}
-      aria-busy={props.busy ? "true" : undefined}
-      aria-labelledby={props.id}
-      data-testid={props.testId}
-    >
-      <h1 id={props.id} class="store-gate-heading">
-        {props.title}
-      </h1>
-      {props.children}
-    </section>
-  );
-}
-
-function NotForYourRole(props: { user: CurrentUser }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  return (
-    <section class="card notice store-gate-card" aria-labelledby="store-role" data-testid="store-gate-role">
-      <h1 id="store-role" class="store-gate-heading" ref={heading} tabIndex={-1}>
-        The store screens are for store staff
-      </h1>
-      <p>
-        You are signed in as {props.user.name} ({roleName(props.user.role).toLowerCase()}). Sign in with a store
-        account, or ask an administrator to add you to a store's staff.
-      </p>
-      <Link class="button button-secondary button-wide" href="/">
-        Back to your apps
-      </Link>
-    </section>
-  );
+  return <GateFrame title="Store">{content}</GateFrame>;
 }
 
 function LazyScreen(props: { user: CurrentUser }) {
@@ -148,7 +93,7 @@ function LazyScreen(props: { user: CurrentUser }) {
     return <Screen user={props.user} />;
   }
   return (
-    <GateFrame>
+    <GateFrame title="Store">
       {failed.value ? (
         <GateCard id="store-load-failed" title="The store screens did not load" notice>
           <p>Check the connection to Doorstep, then try again.</p>
