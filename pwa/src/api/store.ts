@@ -3,6 +3,7 @@
 // received. Refusals come back as ApiError with the server's own `detail` sentence.
 import { api, type ApiClient } from "./client";
 import { putMedia } from "./driver";
+import { sha256Hex } from "./sha256";
 
 /** How long a counter request may take before it counts as no answer: a customer is waiting. */
 export const STORE_TIMEOUT_MS = 15_000;
@@ -115,15 +116,6 @@ export function handOver(
     },
     options,
   );
-}
-
-/**
- * Lowercase hex SHA-256 of the bytes: the name the server stores an image under. The same three lines as
- * offline/outbox.ts's: importing that module would bring the driver's IndexedDB outbox into the store chunk.
- */
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Uploads the signature PNG under its SHA-256 and returns the hash for the hand-over. */

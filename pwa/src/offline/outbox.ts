@@ -1,6 +1,7 @@
 // The outbox: every driver action becomes a command with its idempotency key and the device's time, kept in
 // IndexedDB until the server answers for it, and shown on the day at once. Images are kept by their SHA-256.
 import { MAX_MEDIA_BYTES, MEDIA_TYPES, type CommandType } from "../api/driver";
+import { sha256Hex } from "../api/sha256";
 import { day, pendingStops, rejected, setSyncStatus } from "../state/driver";
 import { addMedia, deleteRejected, outboxCount, queueCommand, type Command, type RejectedCommand } from "./db";
 import { applyCommand } from "./day-model";
@@ -63,12 +64,6 @@ export async function enqueue(input: CommandInput): Promise<Command> {
   setSyncStatus({ pending: await outboxCount() });
   syncSoon();
   return queued.command;
-}
-
-/** Lowercase hex SHA-256 of the bytes. */
-export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Keeps an image (a photo, a signature) on the phone until the server has it; returns its SHA-256. */

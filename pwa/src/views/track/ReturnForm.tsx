@@ -2,6 +2,7 @@
 // back, why, an optional comment and photo (the camera's code downloads only when the photo field opens),
 // and how: to a store, nearest first, or a driver in a day and time window. Photos are put first by their
 // SHA-256, then the return is started; the answer's code and the return's own page close the form.
+import { sha256Hex } from "../../api/sha256";
 import { useSignal } from "@preact/signals";
 import type { FunctionComponent, TargetedSubmitEvent } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
@@ -28,12 +29,6 @@ type Options =
   | { status: "loading" }
   | { status: "ready"; options: ReturnOptions }
   | { status: "failed"; message: string };
-
-/** Lowercase hex SHA-256 of a photo: the name the server stores it under. */
-async function sha256Of(photo: Blob): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await photo.arrayBuffer()));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 /** The camera's photo field, downloaded the first time it opens. */
 let photoModule: Promise<FunctionComponent<PhotoFieldProps>> | null = null;
@@ -197,7 +192,7 @@ function Choices(props: {
       for (const [index, photo] of photos.value.entries()) {
         const count = photos.value.length;
         busy.value = count > 1 ? `Sending photo ${index + 1} of ${count}…` : "Sending the photo…";
-        const sha256 = await sha256Of(photo);
+        const sha256 = await sha256Hex(await photo.arrayBuffer());
         await putReturnPhoto(props.token, sha256, photo);
         hashes.push(sha256);
       }
