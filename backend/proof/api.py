@@ -9,7 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +129,24 @@ class ProofController(Controller):
             db_session, organization_id=principal.organization_id, order_id=order_id
         )
         return [proof_out(p) for p in proofs]
+
+    @get("/proofs", operation_id="recent_proofs", summary="The latest proofs of delivery, newest first")
+    async def recent(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> list[schemas.RecentProof]:
+        rows = await service.recent(db_session, organization_id=principal.organization_id, limit=limit)
+        return [
+            schemas.RecentProof(
+                proof=proof_out(proof),
+                order_reference=(order.external_ref or str(order.id)[:8]) if order else None,
+                recipient_name=order.recipient_name if order else None,
+                address=order.address if order else None,
+            )
+            for proof, order in rows
+        ]
 
     @get("/proofs/conflicts", operation_id="proof_conflicts", summary="Proofs kept from refused driver actions")
     async def conflicts(

@@ -42,3 +42,11 @@ class ProofOut(msgspec.Struct):
     """The phone's clock."""
     recorded_at: datetime
     """The server's."""
+
+
+class RecentProof(msgspec.Struct):
+    proof: ProofOut
+    order_reference: str | None
+    recipient_name: str | None
+    """The order's recipient (the proof's recipient_name is who actually took the parcel)."""
+    address: str | None

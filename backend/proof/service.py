@@ -105,6 +105,18 @@ async def conflicts(session: AsyncSession, *, organization_id: UUID, limit: int 
     )
 
 
+async def recent(session: AsyncSession, *, organization_id: UUID, limit: int) -> list[tuple[Proof, Order | None]]:
+    """The latest proofs with their orders, newest first: what dispatch looks through during the day."""
+    rows = await session.execute(
+        select(Proof, Order)
+        .outerjoin(Order, Order.id == Proof.order_id)
+        .where(Proof.organization_id == organization_id)
+        .order_by(Proof.recorded_at.desc(), Proof.occurred_at.desc())
+        .limit(limit)
+    )
+    return [(proof, order) for proof, order in rows]
+
+
 async def delivered_proof(session: AsyncSession, *, order: Order) -> Proof | None:
     """The accepted hand-over proof of a delivered order (what its customer may see), else None."""
     if order.status != OrderStatus.delivered:

@@ -775,3 +775,13 @@ def test_a_delivery_to_a_stop_cancelled_while_offline_is_refused_and_kept_for_di
         ".every((i) => i.complete && i.naturalWidth > 0)"
     )
     screenshot(desk, "dispatch-needs-attention")
+    # the day's proofs beside it: the delivery that was applied, and the refused one marked so
+    proofs = desk.get_by_test_id("proofs-panel")
+    expect(proofs).to_be_visible()
+    expect(proofs.get_by_test_id("proof-item").filter(has_text="Delivered:")).to_have_count(2)
+    refused = proofs.get_by_test_id("proof-item").filter(has_text="refused, see Needs attention")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text(name)
+    expect(refused.locator("img")).to_have_count(2)
+    proofs.scroll_into_view_if_needed()
+    screenshot(desk, "dispatch-proofs")

@@ -452,3 +452,19 @@ def test_unknown_or_foreign_ids_are_refused_alone_and_never_stall_the_queue(clie
     assert order_status(day, 2) == "failed"
     kept = day.dispatcher.get("/api/proofs/conflicts").json()
     assert len(kept) == 2 and all(p["order_id"] is None for p in kept)
+
+
+def test_dispatch_sees_the_latest_proofs_newest_first(client: Any, day: Day) -> None:
+    photo, signature = upload(day.driver, jpeg()), upload(day.driver, png(), "image/png")
+    t0 = utcnow() - timedelta(minutes=10)
+    sync(day.driver, [command(day, "route.start", t0), deliver(day, t0 + timedelta(minutes=1), 0, photo, signature)])
+    sync(day.driver, [command(day, "stop.fail", t0 + timedelta(minutes=2), 1, reason="not_home")])
+    recent = day.dispatcher.get("/api/proofs?limit=10").json()
+    assert [(r["proof"]["kind"], r["proof"]["order_id"]) for r in recent] == [
+        ("failed", day.stops[1]["order_id"]),
+        ("delivered", day.stops[0]["order_id"]),
+    ]
+    assert recent[1]["order_reference"] == day.orders[0]["external_ref"]
+    assert recent[1]["recipient_name"] == day.orders[0]["recipient_name"]
+    assert day.dispatcher.get("/api/proofs?limit=0").status_code == 400
+    assert day.driver.get("/api/proofs").status_code == 403

@@ -28,6 +28,18 @@ export interface Proof {
   recorded_at: string;
 }
 
+export interface RecentProof {
+  proof: Proof;
+  order_reference: string | null;
+  /** The order's recipient; proof.recipient_name is who actually took the parcel. */
+  recipient_name: string | null;
+  address: string | null;
+}
+
+export function listRecentProofs(limit = 20, client: ApiClient = api): Promise<RecentProof[]> {
+  return client.get(`/api/proofs?limit=${limit}`);
+}
+
 export function listConflicts(client: ApiClient = api): Promise<Proof[]> {
   return client.get("/api/proofs/conflicts");
 }

@@ -5,6 +5,7 @@ import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { AddOrderForm } from "./AddOrderForm";
 import { ConflictsPanel } from "./ConflictsPanel";
+import { ProofsPanel } from "./ProofsPanel";
 import { loadBoard, startLiveUpdates } from "./dispatch-actions";
 import "./dispatch.css";
 import { OrdersPanel } from "./OrdersPanel";
@@ -29,6 +30,7 @@ export function DispatchScreen(_props: { user: CurrentUser }) {
         <ConflictsPanel />
         <OrdersPanel />
         <AddOrderForm />
+        <ProofsPanel />
       </div>
     </div>
   );

@@ -5,6 +5,7 @@ import { batch } from "@preact/signals";
 import { ApiError } from "../../api/client";
 import { connectLive, socketUrl } from "../../api/live";
 import { loadConflicts } from "./ConflictsPanel";
+import { loadRecentProofs, PROOF_EVENTS } from "./ProofsPanel";
 import {
   createOrder,
   createPlan,
@@ -450,6 +451,7 @@ export function startLiveUpdates(): () => void {
     url: socketUrl("/ws/dispatch"),
     onEvent: (event) => {
       if (event.type === "proof.conflict") void loadConflicts();
+      if (PROOF_EVENTS.has(event.type)) void loadRecentProofs();
       const refresh = refreshFor(event, serviceDate.value);
       if (refresh) schedule(refresh);
     },
@@ -465,6 +467,7 @@ export function startLiveUpdates(): () => void {
     onResync: () => {
       schedule({ plans: true, orders: true });
       void loadConflicts();
+      void loadRecentProofs();
       void loadPositions(); // positions are not replayed: where everyone is now
     },
     onStatus: (status, detail) => {
