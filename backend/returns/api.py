@@ -24,7 +24,8 @@ from backend.kit.body import read_limited
 from backend.kit.clock import utcnow
 from backend.kit.problems import NotFound
 from backend.kit.qr import qr_svg
-from backend.orders.models import Order, OrderKind, Parcel
+from backend.orders import repository as orders_repository
+from backend.orders.models import Order, OrderKind
 from backend.orders.tracking import tracking_url
 from backend.proof import service as proof
 from backend.proof.api import MEDIA_STORE_KEY, Sha256
@@ -80,7 +81,10 @@ async def return_options(
     items: list[schemas.ReturnItem] = []
     stores: list[schemas.StoreOption] = []
     if why_not is None:
-        parcels = [p.barcode for p in await order_parcels(db_session, order)]
+        with_parcels = await orders_repository.get_order(
+            db_session, organization_id=order.organization_id, order_id=order.id
+        )
+        parcels = [p.barcode for p in with_parcels.parcels] if with_parcels else []
         items = [
             schemas.ReturnItem(sku=code, quantity=quantity)
             for code, quantity in await inventory.order_lines(
@@ -108,11 +112,6 @@ async def return_options(
         reasons=list(schemas.REASONS),
         stores=stores,
     )
-
-
-async def order_parcels(db_session: AsyncSession, order: Order) -> list[Any]:
-
-    return list(await db_session.scalars(select(Parcel).where(Parcel.order_id == order.id).order_by(Parcel.barcode)))
 
 
 @post(

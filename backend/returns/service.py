@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from backend.accounts import service as accounts
 from backend.accounts.models import Role
@@ -24,6 +23,8 @@ from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
+from backend.kit.codes import new_code, read_code
+from backend.orders import repository as orders_repository
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate
@@ -98,7 +99,7 @@ def returnable(order: Order, now: datetime) -> str | None:
 
 async def _new_code(session: AsyncSession, organization_id: UUID) -> str:
     for _ in range(10):
-        code = "".join(secrets.choice(stores.CODE_ALPHABET) for _ in range(stores.CODE_LENGTH))
+        code = new_code()
         taken = await session.scalar(
             select(ReturnRequest.id).where(ReturnRequest.organization_id == organization_id, ReturnRequest.code == code)
         )
@@ -116,12 +117,8 @@ async def start_return(
     if refusal is not None:
         raise ReturnNotAllowed(refusal)
     # locked: two returns started at once for the same parcels or items must not both pass the checks below
-    original = await session.scalar(
-        select(Order)
-        .options(selectinload(Order.parcels))
-        .where(Order.id == order.id)
-        .with_for_update(of=Order)
-        .execution_options(populate_existing=True)
+    original = await orders_repository.get_order(
+        session, organization_id=order.organization_id, order_id=order.id, for_update=True
     )
     assert original is not None
     known = {p.barcode for p in original.parcels}
@@ -241,10 +238,7 @@ async def requests_of(session: AsyncSession, *, original_order_id: UUID) -> list
 
 
 def normalize_code(raw: str) -> str:
-    text = raw.strip().upper()
-    if text.startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX) :]
-    return "".join(ch for ch in text if ch.isalnum())
+    return read_code(raw, QR_PREFIX)
 
 
 async def store_intake(

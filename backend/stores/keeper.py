@@ -107,9 +107,8 @@ class PickupKeeper:
         return done
 
     async def _keep(self, session: AsyncSession, pickup_id: UUID, order_id: UUID, now: datetime) -> str | None:
-        order = await session.scalar(
-            select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
-        )
+        # the order first, as the counter's hand-over locks it
+        order = await session.get(Order, order_id, with_for_update=True, populate_existing=True)
         pickup = await session.scalar(
             select(Pickup).where(Pickup.id == pickup_id).with_for_update().execution_options(populate_existing=True)
         )

@@ -3,7 +3,6 @@ against the customer's code, reminders, and expiry back to the depot. Nothing he
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Literal
 from uuid import UUID
@@ -17,7 +16,9 @@ from backend.accounts.models import Role, User
 from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.kit.clock import utcnow
+from backend.kit.codes import new_code, read_code
 from backend.kit.problems import Invalid
+from backend.orders import repository as orders_repository
 from backend.orders import service as orders
 from backend.orders.errors import IllegalTransition
 from backend.orders.models import Order, OrderKind, OrderStatus, Parcel
@@ -34,23 +35,12 @@ from backend.stores.errors import (
 )
 from backend.stores.models import Pickup, StoreAssignment
 
-# no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed from a phone screen without mistakes
-CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-CODE_LENGTH = 6
 QR_PREFIX = "DOORSTEP-PICKUP:"
 ARRIVED_FOR = timedelta(hours=2)  # a customer who said "I'm here" longer ago than this has left
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
 def normalize_code(raw: str) -> str:
-    """What the counter typed or scanned, as stored: the QR's prefix dropped, spaces and dashes ignored."""
-    text = raw.strip().upper()
-    if text.startswith(QR_PREFIX):
-        text = text[len(QR_PREFIX) :]
-    return "".join(ch for ch in text if ch.isalnum())
+    return read_code(raw, QR_PREFIX)
 
 
 def qr_payload(code: str) -> str:
@@ -115,12 +105,8 @@ async def pickup_of(session: AsyncSession, *, order_id: UUID) -> Pickup | None:
 
 
 async def _order_with_parcels(session: AsyncSession, organization_id: UUID, order_id: UUID) -> Order:
-    order = await session.scalar(
-        select(Order)
-        .options(selectinload(Order.parcels))
-        .where(Order.organization_id == organization_id, Order.id == order_id)
-        .with_for_update(of=Order)
-        .execution_options(populate_existing=True)
+    order = await orders_repository.get_order(
+        session, organization_id=organization_id, order_id=order_id, for_update=True
     )
     if order is None:
         raise PickupCodeNotFound("No such order in your organization")
@@ -206,8 +192,10 @@ async def lookup(session: AsyncSession, *, principal: Principal, store_id: UUID,
     )
     if pickup is None:
         raise PickupCodeNotFound("Check the code with the customer, or look them up by name in the waiting list")
-    order = await session.scalar(select(Order).options(selectinload(Order.parcels)).where(Order.id == pickup.order_id))
-    assert order is not None
+    order = await orders_repository.get_order(
+        session, organization_id=principal.organization_id, order_id=pickup.order_id
+    )
+    assert order is not None  # the pickup's own order: same organization, deleted only with it
     _refuse_unless_ready(pickup, order)
     return pickup, order
 
