@@ -274,6 +274,9 @@ async def seed(
                 lines=[OrderLine(sku=PRODUCTS[index % len(PRODUCTS)][0], quantity=1)]
                 if kind is OrderKind.store_pickup
                 else [],
+                # one pickup in three and one delivery in 25 are age-restricted: the hand-over asks for photo ID
+                id_check_required=(kind is OrderKind.store_pickup and index % 45 == 7)
+                or (kind is OrderKind.delivery and index % 25 == 11),
             ),
         )
     return True

@@ -3,7 +3,8 @@
 CSV columns (header row, any order; empty cells take the default):
 external_ref, kind, recipient_name, recipient_phone, recipient_email, address, lat, lon, window_start_at,
 window_end_at, service_s, weight_kg, volume_l, parcel_count, priority, required_skills, notes, store_id,
-barcodes (barcodes and skills separated by ";"). JSON: an array of objects with the same names (barcodes as a list).
+id_check_required (true/false), barcodes (barcodes and skills separated by ";"). JSON: an array of objects
+with the same names (barcodes as a list).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ _UPDATABLE = (
     "priority",
     "required_skills",
     "notes",
+    "id_check_required",
 )
 
 

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, str_enum
@@ -67,6 +67,9 @@ class Order(Base):
     # arrival radius at this address when the default does not fit (a campus, a port gate); metres
     geofence_radius_m: Mapped[float | None] = mapped_column(Float, default=None)
     store_id: Mapped[UUID | None] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"), default=None)
+    # the recipient shows photo ID at hand-over (age-restricted goods, high value): the counter will not hand over
+    # without the clerk confirming it, and the driver app asks for it at the door
+    id_check_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # SHA-256 of the customer's tracking token; the token itself is derived from the secret key and the id
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # when the order reached a final state (delivered, cancelled...): its tracking link expires a set time after

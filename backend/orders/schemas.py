@@ -88,6 +88,7 @@ class Order(msgspec.Struct):
     updated_at: datetime
     geofence_radius_m: float | None = None
     lines: list[OrderLine] = msgspec.field(default_factory=list)
+    id_check_required: bool = False
 
 
 class OrderSummary(msgspec.Struct):
@@ -128,6 +129,8 @@ class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
     geofence_radius_m: GeofenceRadius | None = None
     store_id: UUID | None = None
     """The store an in-store pickup waits at."""
+    id_check_required: bool = False
+    """The recipient must show photo ID at hand-over (age-restricted or high-value goods)."""
     barcodes: Barcodes = msgspec.field(default_factory=list)
     lines: Lines = msgspec.field(default_factory=list)
 
@@ -157,6 +160,7 @@ class OrderUpdate(msgspec.Struct, forbid_unknown_fields=True):
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     geofence_radius_m: GeofenceRadius | msgspec.UnsetType | None = msgspec.UNSET
+    id_check_required: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True):

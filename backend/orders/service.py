@@ -89,6 +89,7 @@ async def normalized_fields(session: AsyncSession, *, organization: Organization
         "notes": data.notes,
         "geofence_radius_m": data.geofence_radius_m,
         "store_id": store_id,
+        "id_check_required": data.id_check_required,
     }
 
 

@@ -3,13 +3,13 @@ store's intake, and receipt with a disposition."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,6 +56,9 @@ def return_view(request: ReturnRequest, order: Order) -> schemas.ReturnView:
         received_at=request.received_at,
         received_location_id=request.received_location_id,
         disposition=request.disposition,
+        reference=order.external_ref,
+        recipient_name=order.recipient_name,
+        created_at=order.created_at,
     )
 
 
@@ -225,6 +228,18 @@ class ReturnController(Controller):
     path = "/api"
     tags = ["returns"]
     guards = [requires(Role.store_staff, *STAFF)]
+
+    @get("/returns", operation_id="list_returns", summary="The receiving desk's lists of returns")
+    async def list_returns(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        which: Annotated[service.ReturnList, QueryParameter(description="to_receive, on_the_way or decided")] = (
+            "to_receive"
+        ),
+    ) -> list[schemas.ReturnView]:
+        rows = await service.list_returns(db_session, principal=principal, which=which, now=utcnow())
+        return [return_view(request, order) for request, order in rows]
 
     @post(
         "/stores/{store_id:uuid}/returns/intake",

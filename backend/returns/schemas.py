@@ -100,3 +100,7 @@ class ReturnView(msgspec.Struct):
     received_at: datetime | None
     received_location_id: UUID | None
     disposition: Disposition | None
+    reference: str | None = None
+    """The return order's reference (for the receiving desk's list)."""
+    recipient_name: str | None = None
+    created_at: datetime | None = None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, time
-from typing import Any
+from datetime import datetime, time, timedelta
+from typing import Any, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from backend.orders import repository as orders_repository
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate
+from backend.places.geometry import distances_m
 from backend.places.models import Location, LocationKind
 from backend.returns import schemas
 from backend.returns.errors import (
@@ -39,7 +40,6 @@ from backend.returns.errors import (
 )
 from backend.returns.models import Disposition, ReturnMethod, ReturnRequest
 from backend.stores import service as stores
-from backend.tracking.geofence import haversine_m
 
 # a return can be started while the order's tracking link works (DOORSTEP_TRACKING_LINK_TTL_S after delivery):
 # the link is the customer's only credential, and its expiry is a privacy rule; raise the setting for longer
@@ -65,7 +65,7 @@ def open_at(opening_hours: dict[str, Any], when: datetime, timezone: str) -> boo
 
 
 async def nearby_stores(session: AsyncSession, *, order: Order, now: datetime, limit: int = 5) -> list[NearbyStore]:
-    """The organization's stores nearest the customer's address first (great-circle distance)."""
+    """The organization's stores nearest the customer's address first (shapely, on a local metric projection)."""
     organization = await accounts.get_organization(session, organization_id=order.organization_id)
     stores_ = list(
         await session.scalars(
@@ -74,14 +74,11 @@ async def nearby_stores(session: AsyncSession, *, order: Order, now: datetime, l
             )
         )
     )
+    metres = distances_m((order.lat, order.lon), [(s.lat, s.lon) for s in stores_])
     ranked = sorted(
         (
-            NearbyStore(
-                store=s,
-                distance_m=haversine_m(order.lat, order.lon, s.lat, s.lon),
-                open_now=open_at(s.opening_hours or {}, now, organization.timezone),
-            )
-            for s in stores_
+            NearbyStore(store=s, distance_m=d, open_now=open_at(s.opening_hours or {}, now, organization.timezone))
+            for s, d in zip(stores_, metres, strict=True)
         ),
         key=lambda n: n.distance_m,
     )
@@ -332,3 +329,31 @@ async def receive(
         payload={"location_id": str(location.id), "disposition": disposition.value, "items": request.items},
     )
     return request, order
+
+
+ReturnList = Literal["to_receive", "on_the_way", "decided"]
+DECIDED_FOR = timedelta(days=7)  # the "decided" list: what was received and decided in the last week
+
+
+async def list_returns(
+    session: AsyncSession, *, principal: Principal, which: ReturnList, now: datetime, limit: int = 200
+) -> list[tuple[ReturnRequest, Order]]:
+    """The receiving desk's lists: to receive (collected by a driver or dropped at a store, not yet decided), on
+    the way (requested or scheduled) and decided (the last week). Store staff see only their stores' drop-offs."""
+    query = (
+        select(ReturnRequest, Order)
+        .join(Order, Order.id == ReturnRequest.return_order_id)
+        .where(ReturnRequest.organization_id == principal.organization_id)
+    )
+    if principal.role == Role.store_staff:
+        store_ids = [s.id for s in await stores.visible_stores(session, principal=principal)]
+        query = query.where(ReturnRequest.store_id.in_(store_ids))
+    if which == "to_receive":
+        query = query.where(Order.status.in_((OrderStatus.collected, OrderStatus.received)))
+        query = query.where(ReturnRequest.disposition.is_(None)).order_by(Order.updated_at)
+    elif which == "on_the_way":
+        query = query.where(Order.status.in_((OrderStatus.requested, OrderStatus.scheduled))).order_by(Order.created_at)
+    else:
+        query = query.where(ReturnRequest.received_at >= now - DECIDED_FOR).order_by(ReturnRequest.received_at.desc())
+    rows = await session.execute(query.limit(limit))
+    return [(request, order) for request, order in rows]

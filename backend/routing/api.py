@@ -80,6 +80,7 @@ def _driver_order(order: Order) -> schemas.DriverOrder:
         window_end_at=order.window_end_at,
         notes=order.notes,
         parcels=[schemas.DriverParcel(barcode=p.barcode) for p in order.parcels],
+        id_check_required=order.id_check_required,
     )
 
 

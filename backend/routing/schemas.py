@@ -134,6 +134,8 @@ class DriverOrder(msgspec.Struct):
     notes: str | None
     """The customer's delivery instructions."""
     parcels: list[DriverParcel]
+    id_check_required: bool = False
+    """Ask for the recipient's photo ID before handing over."""
 
 
 class Depot(msgspec.Struct):

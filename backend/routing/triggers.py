@@ -33,6 +33,21 @@ log = structlog.get_logger(__name__)
 
 ORDER_EVENTS = frozenset({"order.created", "order.status_changed", "order.updated"})
 ROUTE_EVENTS = frozenset({"route.withdrawn", "route.delayed"})
+# an edit re-plans only when it touches what the solver sees; a new phone number or "ID required" does not
+PLANNED_FIELDS = frozenset(
+    {
+        "lat",
+        "lon",
+        "window_start_at",
+        "window_end_at",
+        "service_s",
+        "weight_kg",
+        "volume_l",
+        "parcel_count",
+        "priority",
+        "required_skills",
+    }
+)
 
 
 @dataclass
@@ -200,6 +215,8 @@ def event_handler(replanner: Replanner) -> Callable[[AsyncSession, Event], Any]:
             return  # delivered, failed, out for delivery…: the stop's own status carries it, nothing to re-plan
         if event.payload.get("by_planner"):
             return  # publishing or re-planning moved it: our own doing
+        if event.type == "order.updated" and not PLANNED_FIELDS.intersection(event.payload.get("changed") or ()):
+            return  # contact details, notes, the ID check: the routes stay as they are
         days = await repository.live_service_dates(
             session, organization_id=event.organization_id, since=event.occurred_at.date() - timedelta(days=1)
         )

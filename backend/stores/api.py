@@ -64,6 +64,8 @@ def pickup_view(pickup: Pickup, order: Order) -> schemas.PickupView:
         curbside=pickup.curbside,
         parking_note=pickup.parking_note,
         handed_over_at=pickup.handed_over_at,
+        id_check_required=order.id_check_required,
+        customer_distance_m=pickup.customer_distance_m,
     )
 
 
@@ -247,6 +249,14 @@ async def customer_here(
 ) -> dict[str, Any]:
     order, _pickup = await _ready_order(db_session, state, token)
     pickup = await service.customer_here(
-        db_session, order=order, curbside=data.curbside, parking_note=(data.parking_note or "").strip() or None
+        db_session,
+        order=order,
+        curbside=data.curbside,
+        parking_note=(data.parking_note or "").strip() or None,
+        position=(data.lat, data.lon) if data.lat is not None and data.lon is not None else None,
     )
-    return {"arrived_at": pickup.customer_arrived_at, "curbside": pickup.curbside}
+    return {
+        "arrived_at": pickup.customer_arrived_at,
+        "curbside": pickup.curbside,
+        "distance_m": pickup.customer_distance_m,
+    }

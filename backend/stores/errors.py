@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from backend.kit.problems import Conflict, NotFound
+from backend.kit.problems import Conflict, Invalid, NotFound
 
 
 class StoreNotFound(NotFound):
@@ -36,3 +36,8 @@ class AlreadyHandedOver(Conflict):
 class PickupUnavailable(Conflict):
     type_slug = "pickup-unavailable"
     title = "This order cannot be picked up"
+
+
+class IdCheckRequired(Invalid):
+    type_slug = "id-check-required"
+    title = "Check the recipient's photo ID first"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base
@@ -42,6 +42,8 @@ class Pickup(Base):
     customer_arrived_at: Mapped[datetime | None] = mapped_column(default=None)
     curbside: Mapped[bool] = mapped_column(default=False)
     parking_note: Mapped[str | None] = mapped_column(Text, default=None)
+    # how far from the store the customer said they were when they tapped "I'm here" (their position is not kept)
+    customer_distance_m: Mapped[float | None] = mapped_column(Float, default=None)
     handed_over_at: Mapped[datetime | None] = mapped_column(default=None)
     handed_over_by: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     expired_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -59,9 +59,19 @@ class PickupView(msgspec.Struct):
     curbside: bool
     parking_note: str | None
     handed_over_at: datetime | None
+    id_check_required: bool = False
+    customer_distance_m: float | None = None
+    """How far away the customer was when they said they were here (when they shared their position)."""
 
 
 class CustomerHere(msgspec.Struct, forbid_unknown_fields=True):
     curbside: bool = False
     parking_note: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     """Curbside: where the car is (a spot number, the car's colour)."""
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+    """Optional: the customer's position, used only to tell the store how far away they are (not kept)."""
+
+    def __post_init__(self) -> None:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("lat and lon: give both or neither")

@@ -26,6 +26,7 @@ from backend.places.models import Location, LocationKind
 from backend.proof.models import Proof, ProofKind, ProofStatus
 from backend.stores.errors import (
     AlreadyHandedOver,
+    IdCheckRequired,
     ParcelNotFound,
     PickupCodeNotFound,
     PickupNotReady,
@@ -34,6 +35,7 @@ from backend.stores.errors import (
     WrongStore,
 )
 from backend.stores.models import Pickup, StoreAssignment
+from backend.tracking.geofence import haversine_m
 
 QR_PREFIX = "DOORSTEP-PICKUP:"
 ARRIVED_FOR = timedelta(hours=2)  # a customer who said "I'm here" longer ago than this has left
@@ -233,6 +235,8 @@ async def hand_over(
     if pickup is None or pickup.store_id != store_id or pickup.code != normalize_code(code):
         raise PickupCodeNotFound("The code does not belong to this order at this store")
     _refuse_unless_ready(pickup, order)
+    if order.id_check_required and not id_checked:
+        raise IdCheckRequired("This order needs the recipient's photo ID checked; confirm it, then hand over")
     now = utcnow()
     try:
         await orders.transition(session, principal=principal, order_id=order.id, to=OrderStatus.picked_up)
@@ -265,14 +269,21 @@ async def customer_here(
     order: Order,
     curbside: bool,
     parking_note: str | None,
+    position: tuple[float, float] | None = None,
 ) -> Pickup:
-    """The customer tapped "I'm here": the store's screen shows them at once (the event goes to its channel)."""
+    """The customer tapped "I'm here": the store's screen shows them at once (the event goes to its channel).
+    A shared position becomes a distance from the store, rounded; the position itself is not kept."""
     pickup = await pickup_of(session, order_id=order.id)
     if pickup is None or order.status != OrderStatus.ready_for_pickup:
         raise PickupNotReady("Your order is not ready for pickup yet; we will tell you when it is")
     pickup.customer_arrived_at = utcnow()
     pickup.curbside = curbside
     pickup.parking_note = parking_note
+    pickup.customer_distance_m = None
+    if position is not None:
+        store = await session.get(Location, pickup.store_id)
+        if store is not None:
+            pickup.customer_distance_m = float(round(haversine_m(position[0], position[1], store.lat, store.lon), -1))
     _record(
         session,
         Principal.system(order.organization_id),
@@ -283,6 +294,7 @@ async def customer_here(
         shelf=pickup.shelf,
         code=pickup.code,
         name=order.recipient_name.split(" ")[0],
+        distance_m=pickup.customer_distance_m,
     )
     return pickup
 

@@ -213,6 +213,14 @@ async def apply(session: AsyncSession, principal: Principal, command: schemas.Co
     return None
 
 
+def _note(data: dict[str, Any]) -> str | None:
+    """The driver's note, prefixed "ID checked" when they confirmed the recipient's photo ID (as the counter's)."""
+    note = data.get("note")
+    if not data.get("id_checked"):
+        return note
+    return f"ID checked. {note}" if note else "ID checked"
+
+
 def proof_for(
     principal: Principal, command: schemas.Command, payload: msgspec.Struct, *, at: datetime, recorded_at: datetime
 ) -> Proof | None:
@@ -232,7 +240,7 @@ def proof_for(
         status=ProofStatus.accepted,
         recipient_name=data.get("recipient_name"),
         reason=data.get("reason"),
-        note=data.get("note"),
+        note=_note(data),
         photos=list(data.get("photos") or []),
         signature=data.get("signature"),
         barcode=data.get("barcode"),

@@ -74,6 +74,8 @@ class DeliverPayload(msgspec.Struct, forbid_unknown_fields=True):
     accuracy_m: Accuracy | None = None
     scanned: Annotated[list[Barcode], msgspec.Meta(max_length=200)] = []
     note: Note | None = None
+    id_checked: bool = False
+    """The driver checked the recipient's photo ID (the app asks when the order needs it)."""
 
 
 class FailPayload(msgspec.Struct, forbid_unknown_fields=True):

@@ -227,8 +227,10 @@ def deliver(
     photo: Path | None = None,
     signature: int | None = None,
     screenshot: Any = None,
+    id_check: bool = False,
 ) -> None:
-    """Delivered, with the proof: a photo (the live camera or a file), a signature, the recipient's name."""
+    """Delivered, with the proof: a photo (the live camera or a file), a signature, the recipient's name; for
+    an order that needs photo ID, the app first refuses to confirm until the driver ticks that they checked it."""
     page.get_by_test_id("action-deliver").click()
     sheet = page.get_by_test_id("deliver-sheet")
     expect(sheet).to_be_visible()
@@ -249,6 +251,12 @@ def deliver(
     if signature is not None:
         draw_signature(page, sheet, signature)
     sheet.get_by_test_id("deliver-name").fill(name)
+    expect(sheet.get_by_test_id("deliver-id-required")).to_have_count(1 if id_check else 0)
+    if id_check:
+        sheet.get_by_test_id("deliver-confirm").click()
+        expect(sheet.get_by_test_id("deliver-id-error")).to_contain_text("This order needs photo ID")
+        expect(sheet.get_by_test_id("deliver-id-checked")).to_be_focused()
+        sheet.get_by_test_id("deliver-id-checked").check()
     if screenshot is not None:
         screenshot(page, f"deliver-sheet-{number}")
     sheet.get_by_test_id("deliver-confirm").click()
@@ -408,6 +416,9 @@ def test_offline_deliveries_survive_a_reload_and_sync_once_in_order(
     browser: Any, phones: Phones, server: Server, photos: Any, screenshot: Any
 ) -> None:
     day = publish_driver_day(server, "Driver offline e2e", [["OFF-1"], ["OFF-2"], ["OFF-3"], ["OFF-4"], ["OFF-5"]])
+    # the second stop's parcel is age-restricted: the app asks for photo ID at the door, offline too
+    flagged = day.admin.patch(f"/api/orders/{day.stops[1]['order_id']}", json={"id_check_required": True})
+    assert flagged.status_code == 200, flagged.text
     context = phones.driver(browser)
     page = context.new_page()
     sign_in(page, day)
@@ -428,7 +439,7 @@ def test_offline_deliveries_survive_a_reload_and_sync_once_in_order(
     fail(page, 3, reason="not_home", note="Nobody home, card left", photo=photos("three"))
     acted.append((three["order_id"], "failed"))
     open_stop(page, two)
-    deliver(page, 2, name="Bertil at the door", signature=1)
+    deliver(page, 2, name="Bertil at the door", signature=1, id_check=True, screenshot=screenshot)
     acted.append((two["order_id"], "delivered"))
     open_stop(page, four)
     arrive(page)
@@ -478,6 +489,7 @@ def test_offline_deliveries_survive_a_reload_and_sync_once_in_order(
     assert all(datetime.fromisoformat(p["recorded_at"]) >= online_at for p in proofs)
     assert [p["recipient_name"] for p in proofs] == ["Aino Asiakas", None, "Bertil at the door", "Neighbour at no. 5"]
     assert (proofs[1]["reason"], proofs[1]["note"]) == ("not_home", "Nobody home, card left")
+    assert [p["note"] for p in (proofs[0], proofs[2], proofs[3])] == [None, "ID checked", None]
     assert [len(p["photos"]) for p in proofs] == [1, 1, 0, 1]
     assert [p["signature"] is not None for p in proofs] == [True, False, True, True]
     for proof in proofs:

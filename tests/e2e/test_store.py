@@ -392,3 +392,32 @@ def test_the_office_picks_one_of_several_stores_once_and_the_shell_opens_it(
     expect(page.get_by_test_id("store-name")).to_have_text(day.other_store["name"])
     page.get_by_test_id("store-change").click()
     expect(page.get_by_test_id("store-picker")).to_be_visible()
+
+
+def test_an_order_that_needs_photo_id_is_handed_over_only_once_the_clerk_confirms_it(
+    page: Any, store_day: StoreDay, screenshot: Any
+) -> None:
+    day = store_day
+    flagged = day.admin.patch(f"/api/orders/{day.order['id']}", json={"id_check_required": True})
+    assert flagged.status_code == 200, flagged.text
+    for barcode in day.barcodes:
+        scanned = day.admin.post(f"/api/stores/{day.store['id']}/scan-in", json={"barcode": barcode, "shelf": "A-01"})
+        assert scanned.status_code == 200, scanned.text
+    code = scanned.json()["code"]
+    handovers: list[str] = []
+    page.on("request", lambda r: handovers.append(r.url) if r.url.endswith("/handover") else None)
+    sign_in(page, day)
+    type_code(page, code)
+    expect(page.get_by_test_id("handover-id-required")).to_contain_text("Photo ID required")
+    page.get_by_test_id("handover-submit").click()
+    expect(page.get_by_test_id("handover-id-error")).to_contain_text("check it, then tick the box")
+    expect(page.get_by_test_id("handover-id-checked")).to_be_focused()
+    screenshot(page, "id-required")
+    assert handovers == [], "the hand-over was sent without the ID check"
+    assert day.get(f"/api/orders/{day.order['id']}")["status"] == "ready_for_pickup"
+    page.get_by_test_id("handover-id-checked").check()
+    page.get_by_test_id("handover-submit").click()
+    expect(page.get_by_test_id("handover-done")).to_contain_text("Aino Virtanen")
+    assert day.get(f"/api/orders/{day.order['id']}")["status"] == "picked_up"
+    proofs = day.get(f"/api/orders/{day.order['id']}/proofs")
+    assert [p["note"] for p in proofs] == ["ID checked"]

@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, Server
-from tests.e2e.test_dispatch import LOCAL_HOSTS, create, new_organization, working_hours_zone
+from tests.e2e.test_dispatch import DESKTOP, LOCAL_HOSTS, create, new_organization, working_hours_zone
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +44,7 @@ class Shop:
     admin: httpx.Client
     stores: list[dict[str, Any]]
     """Nearest the customers first."""
+    admin_email: str
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +52,12 @@ def shop(server: Server) -> Shop:
     if server.env is None:
         pytest.skip("a new organization needs `doorstep createuser` against the server's own database")
     suffix = uuid.uuid4().hex[:8]
-    admin = new_organization(server, f"Pickups e2e {suffix}", f"admin.{suffix}@e2e.doorstep.dev", PASSWORD, TIMEZONE)
+    email = f"admin.{suffix}@e2e.doorstep.dev"
+    admin = new_organization(server, f"Pickups e2e {suffix}", email, PASSWORD, TIMEZONE)
     stores = [
         create(admin, "/api/locations", {"kind": "store", **s, "opening_hours": HOURS}) for s in ADDRESSES["stores"]
     ]
-    return Shop(admin=admin, stores=stores)
+    return Shop(admin=admin, stores=stores, admin_email=email)
 
 
 @pytest.fixture
@@ -235,3 +237,129 @@ def test_a_delivered_order_is_returned_at_a_store_with_a_photo(phone: Any, shop:
     returned = shop.admin.get(f"/api/orders/{created['return_order_id']}")
     assert returned.status_code == 200, returned.text
     assert (returned.json()["kind"], returned.json()["status"]) == ("return", "scheduled")
+
+
+def ready_pickup(shop: Shop, store: dict[str, Any], name: str) -> dict[str, Any]:
+    barcode = f"PK-{uuid.uuid4().hex[:6].upper()}"
+    order = create(
+        shop.admin,
+        "/api/orders",
+        {
+            "kind": "store_pickup",
+            "store_id": store["id"],
+            "barcodes": [barcode],
+            "recipient_name": name,
+            **ADDRESSES["stops"][1],
+        },
+    )
+    scanned = shop.admin.post(f"/api/stores/{store['id']}/scan-in", json={"barcode": barcode, "shelf": "C-02"})
+    assert scanned.status_code == 200, f"scan-in: {scanned.status_code} {scanned.text}"
+    return order
+
+
+def test_im_here_may_share_the_customers_position_and_the_store_learns_only_the_distance(
+    browser: Any, base_url: str, shop: Shop, screenshot: Any
+) -> None:
+    store = shop.stores[0]
+    order = ready_pickup(shop, store, "Ville Sijainti")
+    # the phone stands about 220 m north of the store (0.002 degrees of latitude)
+    context = browser.new_context(
+        base_url=base_url,
+        timezone_id=TIMEZONE,
+        geolocation={"latitude": store["lat"] + 0.002, "longitude": store["lon"]},
+        permissions=["geolocation"],
+        **PHONE,
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"/track/{token_of(order)}")
+        page.get_by_test_id("track-here-button").click()
+        share = page.get_by_test_id("track-here-share")
+        expect(share).not_to_be_checked()  # asked, never assumed
+        share.check()
+        assert_no_sideways_scroll(page)
+        screenshot(page, "here-share")
+        with page.expect_response(lambda r: r.url.endswith("/here") and r.request.method == "POST") as answer:
+            page.get_by_role("button", name="Tell the store").click()
+        sent = answer.value.request.post_data_json
+        assert abs(sent["lat"] - (store["lat"] + 0.002)) < 1e-6 and sent["curbside"] is False, sent
+        expect(page.get_by_test_id("track-here-done")).to_contain_text("The store knows you are here")
+    finally:
+        context.close()
+    arrived = shop.admin.get(f"/api/stores/{store['id']}/pickups", params={"list": "arrived"}).json()
+    mine = [p for p in arrived if p["order_id"] == order["id"]]
+    assert len(mine) == 1 and 200 <= mine[0]["customer_distance_m"] <= 240, mine
+    assert "lat" not in mine[0] and "lon" not in mine[0]
+
+
+def test_the_depot_receives_a_dropped_off_return_from_dispatch_and_restocks_it(
+    browser: Any, base_url: str, shop: Shop, screenshot: Any
+) -> None:
+    store = shop.stores[0]
+    place = ADDRESSES["depot"]
+    depot = create(
+        shop.admin,
+        "/api/locations",
+        {
+            "kind": "depot",
+            "name": f"Depot {uuid.uuid4().hex[:4]}",
+            "address": place["address"],
+            "lat": place["lat"],
+            "lon": place["lon"],
+        },
+    )
+    order = create(
+        shop.admin,
+        "/api/orders",
+        {
+            "recipient_name": "Riikka Palauttaja",
+            "barcodes": [f"RT-{uuid.uuid4().hex[:6].upper()}"],
+            **ADDRESSES["stops"][2],
+        },
+    )
+    for step in ("planned", "out_for_delivery", "delivered"):
+        moved = shop.admin.post(f"/api/orders/{order['id']}/transitions", json={"to": step})
+        assert moved.status_code == 200, moved.text
+    started = httpx.post(
+        f"{base_url}/api/track/{token_of(order)}/returns",
+        json={
+            "method": "store_dropoff",
+            "reason": "damaged",
+            "parcels": [order["parcels"][0]["barcode"]],
+            "store_id": store["id"],
+            "comment": "Corner crushed",
+        },
+    )
+    assert started.status_code == 201, started.text
+    created = started.json()
+    taken = shop.admin.post(f"/api/stores/{store['id']}/returns/intake", json={"code": created["code"]})
+    assert taken.status_code == 200 and taken.json()["status"] == "collected", taken.text
+
+    context = browser.new_context(base_url=base_url, **DESKTOP)
+    context.set_default_timeout(15_000)
+    context.route(lambda url: "tile" in url, lambda route: route.abort())  # the map's tiles are not the point here
+    try:
+        page = context.new_page()
+        page.goto("/dispatch")
+        page.get_by_label("Email").fill(shop.admin_email)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        panel = page.get_by_test_id("returns-panel")
+        item = panel.get_by_test_id("return-item").filter(has_text="Riikka Palauttaja")
+        expect(item).to_contain_text("dropped at a store")
+        expect(item).to_contain_text("Damaged")
+        expect(item).to_contain_text("Corner crushed")
+        panel.get_by_test_id("return-item").filter(has_text="Riikka Palauttaja").scroll_into_view_if_needed()
+        screenshot(page, "returns-to-receive")
+        if panel.get_by_test_id("returns-place").count():
+            panel.get_by_test_id("returns-place").select_option(label=depot["name"])
+        with page.expect_response(lambda r: r.url.endswith("/receive")) as answer:
+            item.get_by_test_id("return-restock").click()
+        assert answer.value.status == 200, answer.value.text()
+        expect(panel.get_by_test_id("returns-outcome")).to_contain_text(f"Restocked at {depot['name']}")
+        expect(panel.get_by_test_id("return-item").filter(has_text="Riikka Palauttaja")).to_have_count(0)
+        screenshot(page, "return-received")
+    finally:
+        context.close()
+    received = shop.admin.get(f"/api/orders/{created['return_order_id']}").json()
+    assert received["status"] == "restocked"

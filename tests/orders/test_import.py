@@ -158,3 +158,20 @@ def test_semicolon_separated_csv_from_spreadsheets(api):
     response = post_csv(api, body)
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1
+
+
+def test_csv_import_reads_the_id_check_column_and_refuses_words_it_does_not_know(api):
+    body = (
+        "external_ref,recipient_name,address,lat,lon,id_check_required\n"
+        "ID-1,Aino,Mannerheimintie 3,60.1699,24.9384,true\n"
+        "ID-2,Eino,Mannerheimintie 3,60.1699,24.9384,\n"
+    ).encode()
+    result = post_csv(api, body).json()
+    flags = {
+        api.get(f"/api/orders/{i}").json()["external_ref"]: api.get(f"/api/orders/{i}").json()
+        for i in result["order_ids"]
+    }
+    assert flags["ID-1"]["id_check_required"] is True and flags["ID-2"]["id_check_required"] is False
+    bad = post_csv(api, b"external_ref,recipient_name,address,lat,lon,id_check_required\nID-3,X,Y,60.1,24.9,maybe\n")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "id_check_required"

@@ -302,3 +302,57 @@ def test_a_customer_may_add_only_so_many_photos_to_an_orders_returns(client: Any
         f"/api/track/{token}/media/{sha(photos[10])}", content=photos[10], headers={"Content-Type": "image/jpeg"}
     )
     assert refused.status_code == 409 and "At most 10" in refused.json()["detail"]
+
+
+def test_the_receiving_desk_lists_returns_on_the_way_to_receive_and_decided(client: Any, shop: Any) -> None:
+    tenant, office, near, far = shop
+    order = delivered_order(office, recipient_name="Eero Returner")
+    created = client.post(
+        f"/api/track/{token_of(order)}/returns",
+        json={"method": "store_dropoff", "reason": "wrong_item", "parcels": ["RT-1"], "store_id": near["id"]},
+    ).json()
+    return_id = created["return_order_id"]
+
+    def listed(api: Api, which: str) -> list[str]:
+        response = api.get(f"/api/returns?which={which}")
+        assert response.status_code == 200, response.text
+        return [r["return_order_id"] for r in response.json()]
+
+    assert return_id in listed(office, "on_the_way") and return_id not in listed(office, "to_receive")
+    clerk = sign_in(client, tenant.users[Role.store_staff])
+    assert clerk.post(f"/api/stores/{near['id']}/returns/intake", json={"code": created["code"]}).status_code == 200
+    assert return_id in listed(office, "to_receive") and return_id not in listed(office, "on_the_way")
+    row = office.get("/api/returns?which=to_receive").json()[0]
+    assert (row["recipient_name"], row["reason"], row["items"]["parcels"]) == ("Eero Returner", "wrong_item", ["RT-1"])
+    assert return_id in listed(clerk, "to_receive")  # dropped at the clerk's own store
+    depot = office.post(
+        "/api/locations", json={"kind": "depot", "name": "Depot", "address": "Depot 1", "lat": 60.2, "lon": 24.9}
+    ).json()
+    received = office.post(
+        f"/api/returns/{return_id}/receive", json={"location_id": depot["id"], "disposition": "repair"}
+    )
+    assert received.status_code == 200, received.text
+    assert return_id not in listed(office, "to_receive") and return_id in listed(office, "decided")
+    # another organization sees none of it
+    stranger = make_tenant(client)
+    other = sign_in(client, stranger.users[Role.admin])
+    assert return_id not in listed(other, "decided") + listed(other, "to_receive") + listed(other, "on_the_way")
+    bad = office.get("/api/returns?which=everything")
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/problem+json")
+    assert far  # the far store's clerk-less list stays empty for store staff of the near store only
+
+
+def test_store_distances_with_shapely_agree_with_the_great_circle() -> None:
+    from backend.places.geometry import distances_m
+    from backend.tracking.geofence import haversine_m
+
+    origin = (60.17, 24.94)
+    points = [(60.17, 24.94), (60.25, 25.05), (59.9, 24.5), (60.5, 26.0), (-33.9, 151.2)]
+    got = distances_m(origin, points)
+    assert got[0] == 0.0
+    for (lat, lon), metres in zip(points[1:4], got[1:4], strict=True):
+        assert metres == pytest.approx(haversine_m(*origin, lat, lon), rel=0.005)
+    assert got[4] > 1_000_000  # far away stays far away (ranked last), even if not exact at that range
+    assert distances_m(origin, []) == []
+    # across the antimeridian the short way round
+    assert distances_m((0.0, 179.9), [(0.0, -179.9)])[0] == pytest.approx(22_239, rel=0.01)

@@ -307,3 +307,29 @@ def test_a_failed_attempt_to_retry_gets_a_new_visit_later_in_the_day(demo):
     again = [s for _, s in visits if s["status"] == "pending"]
     assert again, "the re-attempt got a new visit"
     assert all(datetime.fromisoformat(s["planned_arrival_at"]) > leaves for s in again)
+
+
+def test_editing_what_the_solver_does_not_see_leaves_the_routes_alone_and_a_new_place_replans(demo):
+    plan = publish_day(demo)
+    route = max(routes(demo, plan["id"]).values(), key=lambda r: len(r["stops"]))
+    stop = next(s for s in route["stops"] if s["order_id"] and s["kind"] == "delivery")
+    replanner = demo.client.app.state["replanner"]
+    asked: list[str] = []
+    real_request = replanner.request
+
+    def request(organization_id: Any, service_date: Any, reason: str) -> None:
+        asked.append(reason)
+        real_request(organization_id, service_date, reason)
+
+    replanner.request = request
+    edited = demo.patch(
+        f"/api/orders/{stop['order_id']}",
+        json={"recipient_phone": "+358401112233", "notes": "Ring twice", "id_check_required": True},
+    )
+    assert edited.status_code == 200, edited.text
+    settle(demo.client)
+    assert asked == [] and revisions(demo) == []  # no re-plan for a phone number, a note or the ID check
+    moved = demo.patch(f"/api/orders/{stop['order_id']}", json={"lat": 60.2055, "lon": 25.0804})  # across town
+    assert moved.status_code == 200, moved.text
+    settle(demo.client)
+    assert asked == ["order updated"] and len(revisions(demo)) == 1  # where the order is: the solver's business

@@ -318,3 +318,62 @@ def test_a_hand_over_of_an_unknown_order_is_a_404_not_a_crash(client: Any, count
         f"{counter.base}/pickups/{uuid.uuid4()}/handover", json={"code": "AAAAAA", "recipient_name": "X"}
     )
     assert response.status_code == 404 and response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_an_order_that_needs_id_is_not_handed_over_until_the_clerk_confirms_the_check(
+    client: Any, counter: Counter
+) -> None:
+    flagged = counter.office.patch(f"/api/orders/{counter.order['id']}", json={"id_check_required": True})
+    assert flagged.status_code == 200, flagged.text
+    assert flagged.json()["id_check_required"] is True
+    code = ready(counter)["code"]
+    found = counter.clerk.post(f"{counter.base}/pickups/lookup", json={"code": code}).json()
+    assert found["id_check_required"] is True  # the counter screen asks for the ID before the hand-over
+    url = f"{counter.base}/pickups/{counter.order['id']}/handover"
+    refused = counter.clerk.post(url, json={"code": code, "recipient_name": "Aino Virtanen"})
+    assert refused.status_code == 422 and refused.json()["type"].endswith("id-check-required")
+    assert status(counter) == "ready_for_pickup"  # nothing changed
+    done = counter.clerk.post(url, json={"code": code, "recipient_name": "Aino Virtanen", "id_checked": True})
+    assert done.status_code == 200, done.text
+    assert status(counter) == "picked_up"
+
+
+def test_an_order_without_the_flag_hands_over_without_an_id_check(client: Any, counter: Counter) -> None:
+    code = ready(counter)["code"]
+    assert (
+        counter.clerk.post(f"{counter.base}/pickups/lookup", json={"code": code}).json()["id_check_required"] is False
+    )
+    url = f"{counter.base}/pickups/{counter.order['id']}/handover"
+    assert counter.clerk.post(url, json={"code": code, "recipient_name": "Aino"}).status_code == 200
+
+
+def test_im_here_with_a_shared_position_tells_the_store_how_far_away_without_keeping_the_position(
+    client: Any, counter: Counter
+) -> None:
+    ready(counter)
+    settle(client)
+    with client.websocket_connect(f"/ws/store/{counter.store['id']}") as ws:
+        assert ws.receive_json()["type"] == "ready"
+        # about 330 m north of the store (0.003 degrees of latitude)
+        here = client.post(f"/api/track/{counter.token}/here", json={"lat": 60.172, "lon": 24.932})
+        assert here.status_code == 200, here.text
+        assert 320 <= here.json()["distance_m"] <= 340
+        settle(client)
+        payload = ws.receive_json()["data"]["payload"]
+        assert 320 <= payload["distance_m"] <= 340
+        assert "lat" not in payload and "lon" not in payload  # the store learns a distance, not where they are
+    arrived = counter.clerk.get(f"{counter.base}/pickups?list=arrived").json()
+    assert 320 <= arrived[0]["customer_distance_m"] <= 340
+    # tapping again without sharing clears the old distance rather than showing a stale one
+    assert client.post(f"/api/track/{counter.token}/here", json={}).json()["distance_m"] is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"lat": 91, "lon": 24.9}, {"lat": 60.1, "lon": -181}, {"lat": 60.1}, {"lon": 24.9}, {"lat": "x", "lon": 1}],
+)
+def test_im_here_refuses_a_position_out_of_range_or_half_given(client: Any, counter: Counter, body: Any) -> None:
+    ready(counter)
+    response = client.post(f"/api/track/{counter.token}/here", json=body)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")

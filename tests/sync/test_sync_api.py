@@ -468,3 +468,35 @@ def test_dispatch_sees_the_latest_proofs_newest_first(client: Any, day: Day) -> 
     assert recent[1]["recipient_name"] == day.orders[0]["recipient_name"]
     assert day.dispatcher.get("/api/proofs?limit=0").status_code == 400
     assert day.driver.get("/api/proofs").status_code == 403
+
+
+def test_an_order_that_needs_id_tells_the_driver_and_the_proof_records_the_check(client: Any, day: Day) -> None:
+    from sqlalchemy import update
+
+    from backend.orders.models import Order
+
+    order_id = uuid.UUID(day.stops[0]["order_id"])
+
+    async def flag(session: Any) -> None:
+        await session.execute(update(Order).where(Order.id == order_id).values(id_check_required=True))
+
+    run_in_app(client, flag)
+    orders = {o["id"]: o for o in day.driver.get("/api/driver/day").json()["orders"]}
+    assert orders[str(order_id)]["id_check_required"] is True
+    assert orders[day.stops[1]["order_id"]]["id_check_required"] is False
+    at = utcnow()
+    checked = deliver(day, at, 0, upload(day.driver, jpeg()), upload(day.driver, png(), "image/png"))
+    checked["payload"] |= {"id_checked": True, "note": "Left with Aino"}
+    photo = upload(day.driver, jpeg(colour=(1, 2, 3)))
+    plain = deliver(day, at + timedelta(minutes=5), 1, photo, checked["payload"]["signature"])
+    results = sync(day.driver, [command(day, "route.start", at - timedelta(minutes=1)), checked, plain])
+    assert [r["outcome"] for r in results] == ["applied", "applied", "applied"], results
+    notes = {
+        p["order_id"]: p["note"]
+        for index in (0, 1)
+        for p in day.dispatcher.get(f"/api/orders/{day.stops[index]['order_id']}/proofs").json()
+    }
+    assert notes[str(order_id)] == "ID checked. Left with Aino"
+    assert notes[day.stops[1]["order_id"]] is None
+    bad = command(day, "stop.deliver", at, 2, recipient_name="X", id_checked="yes")
+    assert sync(day.driver, [bad])[0]["outcome"] == "rejected"

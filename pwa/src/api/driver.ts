@@ -73,6 +73,8 @@ export interface DriverOrder {
   /** The customer's delivery instructions. */
   notes: string | null;
   parcels: DriverParcel[];
+  /** Ask for the recipient's photo ID before handing over (age-restricted or high-value goods). */
+  id_check_required?: boolean;
 }
 
 export interface Depot {

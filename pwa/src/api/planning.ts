@@ -168,6 +168,8 @@ export interface OrderCreate {
   window_end_at?: string;
   weight_kg?: number;
   parcel_count?: number;
+  /** The recipient shows photo ID at hand-over (age-restricted or high-value goods). */
+  id_check_required?: boolean;
 }
 
 export function createOrder(order: OrderCreate, client: ApiClient = api): Promise<OrderSummary> {

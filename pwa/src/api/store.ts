@@ -39,6 +39,10 @@ export interface Pickup {
   curbside: boolean;
   parking_note: string | null;
   handed_over_at: string | null;
+  /** The recipient must show photo ID: the counter will not hand over without the clerk confirming it. */
+  id_check_required: boolean;
+  /** How far away the customer was when they said "I'm here", when they shared their position. */
+  customer_distance_m: number | null;
 }
 
 /** waiting: ready on the shelf, oldest first; arrived: the customer said "I'm here"; overdue: past expiry. */
@@ -64,6 +68,18 @@ export interface Return {
   received_at: string | null;
   received_location_id: string | null;
   disposition: Disposition | null;
+  /** The return order's reference and the customer's name (for the receiving desk's list). */
+  reference?: string | null;
+  recipient_name?: string | null;
+  created_at?: string | null;
+}
+
+/** to_receive: collected or dropped off, not decided; on_the_way: requested or scheduled; decided: last week. */
+export type ReturnList = "to_receive" | "on_the_way" | "decided";
+
+/** The receiving desk's lists (the office sees every return; store staff their stores' drop-offs). */
+export function listReturns(which: ReturnList, client: ApiClient = api): Promise<Return[]> {
+  return client.get(`/api/returns?which=${which}`, options);
 }
 
 export interface HandoverInput {

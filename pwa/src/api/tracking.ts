@@ -125,6 +125,9 @@ export interface CustomerHere {
   curbside: boolean;
   /** Curbside: where the car is (a spot number, the car's colour); at most 200 characters. */
   parking_note?: string;
+  /** Optional: where the customer is; the store is told only how far away that is. */
+  lat?: number;
+  lon?: number;
 }
 
 /** The most a customer may write about where their car is (backend/stores/schemas.py, CustomerHere). */
@@ -135,7 +138,7 @@ export function sayHere(
   token: string,
   here: CustomerHere,
   client: ApiClient = api,
-): Promise<{ arrived_at: string; curbside: boolean }> {
+): Promise<{ arrived_at: string; curbside: boolean; distance_m: number | null }> {
   return client.post(`/api/track/${encodeURIComponent(token)}/here`, here);
 }
 

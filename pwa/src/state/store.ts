@@ -15,6 +15,8 @@ export interface Arrival {
   parkingNote: string | null;
   /** ISO 8601: when they said they were here (the screen's clock for a live event). */
   arrivedAt: string;
+  /** How far from the store they were, when they shared their position. */
+  distanceM?: number | null;
 }
 
 /** The store every tab works for; null while the person picks one. */

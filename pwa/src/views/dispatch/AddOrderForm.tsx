@@ -136,6 +136,10 @@ export function AddOrderForm() {
             <input id="order-parcels" name="parcel_count" type="number" min={1} max={1000} step="1" inputMode="numeric" />
           </div>
         </div>
+        <label class="checkbox">
+          <input name="id_check_required" type="checkbox" value="yes" data-testid="order-id-check" />
+          <span>Photo ID required at hand-over</span>
+        </label>
         {error.value && (
           <p id="add-order-error" class="form-error" role="alert">
             {error.value}

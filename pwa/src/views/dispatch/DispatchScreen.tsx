@@ -6,6 +6,7 @@ import type { CurrentUser } from "../../api/auth";
 import { AddOrderForm } from "./AddOrderForm";
 import { ConflictsPanel } from "./ConflictsPanel";
 import { ProofsPanel } from "./ProofsPanel";
+import { ReturnsPanel } from "./ReturnsPanel";
 import { loadBoard, startLiveUpdates } from "./dispatch-actions";
 import "./dispatch.css";
 import { OrdersPanel } from "./OrdersPanel";
@@ -30,6 +31,7 @@ export function DispatchScreen(_props: { user: CurrentUser }) {
         <ConflictsPanel />
         <OrdersPanel />
         <AddOrderForm />
+        <ReturnsPanel />
         <ProofsPanel />
       </div>
     </div>

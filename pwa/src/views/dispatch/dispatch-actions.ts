@@ -6,6 +6,8 @@ import { ApiError } from "../../api/client";
 import { connectLive, socketUrl } from "../../api/live";
 import { loadConflicts } from "./ConflictsPanel";
 import { loadRecentProofs, PROOF_EVENTS } from "./ProofsPanel";
+import { loadReturnsToReceive } from "./ReturnsPanel";
+import { RETURN_EVENTS } from "./returns-desk";
 import {
   createOrder,
   createPlan,
@@ -452,6 +454,7 @@ export function startLiveUpdates(): () => void {
     onEvent: (event) => {
       if (event.type === "proof.conflict") void loadConflicts();
       if (PROOF_EVENTS.has(event.type)) void loadRecentProofs();
+      if (RETURN_EVENTS.has(event.type)) void loadReturnsToReceive();
       const refresh = refreshFor(event, serviceDate.value);
       if (refresh) schedule(refresh);
     },
@@ -468,6 +471,7 @@ export function startLiveUpdates(): () => void {
       schedule({ plans: true, orders: true });
       void loadConflicts();
       void loadRecentProofs();
+      void loadReturnsToReceive();
       void loadPositions(); // positions are not replayed: where everyone is now
     },
     onStatus: (status, detail) => {

@@ -26,6 +26,13 @@ describe("orderFromForm", () => {
     });
   });
 
+  it("asks for photo ID at hand-over only when the box is ticked", () => {
+    expect(orderFromForm(form({ ...PLACE, id_check_required: "yes" }), "2026-11-25", "UTC")).toMatchObject({
+      id_check_required: true,
+    });
+    expect(orderFromForm(form(PLACE), "2026-11-25", "UTC")).not.toHaveProperty("id_check_required");
+  });
+
   it("leaves out what was not given", () => {
     expect(orderFromForm(form(PLACE), "2026-11-25", "UTC")).toEqual({
       recipient_name: "Aino Virtanen",

@@ -30,5 +30,6 @@ export function orderFromForm(
   if (weight) order.weight_kg = Number(weight);
   const parcels = text("parcel_count");
   if (parcels) order.parcel_count = Number(parcels);
+  if (form.get("id_check_required") !== null) order.id_check_required = true;
   return order;
 }

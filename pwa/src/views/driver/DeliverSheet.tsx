@@ -27,6 +27,10 @@ export interface DeliverSheetProps {
 export function DeliverSheet(props: DeliverSheetProps) {
   const { order, number, role } = props.routeStop;
   const collecting = role === "return-pickup";
+  const needsId = !collecting && order?.id_check_required === true;
+  const idChecked = useSignal(false);
+  const idError = useSignal<string | null>(null);
+  const idInput = useRef<HTMLInputElement>(null);
   const name = useSignal("");
   const note = useSignal("");
   const photos = useSignal<Blob[]>([]);
@@ -49,6 +53,11 @@ export function DeliverSheet(props: DeliverSheetProps) {
       nameInput.current?.focus();
       return;
     }
+    if (needsId && !idChecked.value) {
+      idError.value = "This order needs photo ID: check that the name matches, then tick the box.";
+      idInput.current?.focus();
+      return;
+    }
     busy.value = true;
     error.value = null;
     try {
@@ -59,6 +68,7 @@ export function DeliverSheet(props: DeliverSheetProps) {
         place: await place.settled(),
         scanned: props.scanned,
         note: note.value.trim() || null,
+        idChecked: needsId && idChecked.value,
       });
       props.onDone(`Stop ${number} ${collecting ? "collected" : "delivered"}.`);
     } catch (failure) {
@@ -119,6 +129,35 @@ export function DeliverSheet(props: DeliverSheetProps) {
             </p>
           )}
         </div>
+
+        {needsId && (
+          <div class="field">
+            <p class="sheet-hint" data-testid="deliver-id-required">
+              Photo ID required. Hand over only to the named person, or to someone who can show ID.
+            </p>
+            <label class="checkbox">
+              <input
+                ref={idInput}
+                type="checkbox"
+                required
+                checked={idChecked.value}
+                aria-invalid={idError.value ? "true" : undefined}
+                aria-describedby={idError.value ? `${id}-id-error` : undefined}
+                onChange={(event) => {
+                  idChecked.value = event.currentTarget.checked;
+                  idError.value = null;
+                }}
+                data-testid="deliver-id-checked"
+              />
+              <span>I checked their photo ID</span>
+            </label>
+            {idError.value && (
+              <p id={`${id}-id-error`} class="form-error" role="alert" data-testid="deliver-id-error">
+                {idError.value}
+              </p>
+            )}
+          </div>
+        )}
 
         {parcels > 0 && (
           <p class={props.scanned.length >= parcels ? "muted" : "sheet-hint"} data-testid="deliver-scanned">

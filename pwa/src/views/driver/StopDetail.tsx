@@ -157,6 +157,7 @@ export function StopDetail(props: StopDetailProps) {
         {window && <Fact term="Time window">{window}</Fact>}
         {stop.completed_at && !open && <Fact term={stopStatusText(stop.status, role)}>{clock(stop.completed_at)}</Fact>}
         {order?.reference && <Fact term="Reference">{order.reference}</Fact>}
+        {order?.id_check_required && role !== "return-pickup" && <Fact term="Hand-over">Photo ID required</Fact>}
       </dl>
 
       {order?.notes && (

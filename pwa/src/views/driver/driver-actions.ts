@@ -43,6 +43,8 @@ export interface DeliveryProof {
   /** Barcodes scanned at the stop. */
   scanned: readonly string[];
   note: string | null;
+  /** The driver checked the recipient's photo ID (asked for when the order needs it). */
+  idChecked?: boolean;
 }
 
 /** Handed over (or, at a return's pickup stop, collected): the stop is done with its proof. */
@@ -60,6 +62,7 @@ export async function deliver(routeId: string, stop: RouteStop, proof: DeliveryP
       ...placePayload(proof.place),
       scanned: [...proof.scanned],
       note: proof.note,
+      ...(proof.idChecked ? { id_checked: true } : {}),
     },
   });
 }

@@ -4,8 +4,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { arrivalAlert, arrivals, storeLive } from "../../state/store";
-import { isFresh } from "./arrivals";
-import { arrivedText, whereText } from "./wording";
+import { isFresh, type Arrival } from "./arrivals";
+import { arrivedText, distanceText, whereText } from "./wording";
 
 /** How often "just arrived" and the highlight are brought up to date. */
 const TICK_MS = 15_000;
@@ -19,6 +19,11 @@ function useNow(): Date {
   return now.value;
 }
 
+function whereWithDistance(arrival: Arrival): string {
+  const distance = distanceText(arrival.distanceM);
+  return distance ? `${whereText(arrival.curbside, arrival.parkingNote)}, ${distance}` : whereText(arrival.curbside, arrival.parkingNote);
+}
+
 /** The banner for the newest arrival, above the tab: seen at once, dismissed with "Got it". */
 export function ArrivalAlert() {
   const alert = arrivalAlert.value;
@@ -29,7 +34,7 @@ export function ArrivalAlert() {
         <p class="store-alert-title">
           <span data-testid="arrival-alert-name">{alert.name}</span> is here
         </p>
-        <p class="store-alert-where">{whereText(alert.curbside, alert.parkingNote)}</p>
+        <p class="store-alert-where">{whereWithDistance(alert)}</p>
       </div>
       <p class="store-alert-shelf">
         <span class="store-alert-shelf-label">Shelf</span>
@@ -90,7 +95,7 @@ export function ArrivalsPanel() {
                   {arrival.name}
                 </p>
                 <p class={arrival.curbside ? "store-arrival-where store-arrival-curbside" : "store-arrival-where"}>
-                  {whereText(arrival.curbside, arrival.parkingNote)}
+                  {whereWithDistance(arrival)}
                 </p>
                 <p class="store-arrival-time">{arrivedText(arrival.arrivedAt, now)}</p>
               </div>

@@ -14,7 +14,7 @@ import { counterRequest } from "../../state/store";
 import { endSessionIf401 } from "./store-actions";
 import { RefusalCard } from "./RefusalCard";
 import { StoreScanner } from "./StoreScanner";
-import { arrivedText, parcelsText, readySinceText, refusalOf, whereText, type Refusal } from "./wording";
+import { arrivedText, distanceText, parcelsText, readySinceText, refusalOf, whereText, type Refusal } from "./wording";
 
 /** The server takes a name of 1 to 200 characters. */
 const MAX_NAME = 200;
@@ -159,6 +159,7 @@ export function PickupCard(props: { pickup: Pickup; now: Date }) {
               <dt>Customer</dt>
               <dd>
                 {whereText(pickup.curbside, pickup.parking_note)}, {arrivedText(pickup.customer_arrived_at, now)}
+                {distanceText(pickup.customer_distance_m) ? ` (${distanceText(pickup.customer_distance_m)})` : ""}
               </dd>
             </div>
           )}
@@ -185,6 +186,8 @@ function HandoverForm(props: {
   const idChecked = useSignal(false);
   const signature = useSignal<Blob | null>(null);
   const nameError = useSignal<string | null>(null);
+  const idError = useSignal<string | null>(null);
+  const idInput = useRef<HTMLInputElement>(null);
   const nameInput = useRef<HTMLInputElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
@@ -196,6 +199,11 @@ function HandoverForm(props: {
     if (!recipient) {
       nameError.value = "Write the name of the person taking the parcels.";
       nameInput.current?.focus();
+      return;
+    }
+    if (pickup.id_check_required && !idChecked.value) {
+      idError.value = "This order needs photo ID: check it, then tick the box.";
+      idInput.current?.focus();
       return;
     }
     dispatch({ type: "hand-over" });
@@ -259,15 +267,32 @@ function HandoverForm(props: {
             </p>
           )}
         </div>
+        {pickup.id_check_required && (
+          <p class="store-note" data-testid="handover-id-required">
+            Photo ID required: check that the name on the ID matches the order.
+          </p>
+        )}
         <label class="checkbox handover-id">
           <input
+            ref={idInput}
             type="checkbox"
             checked={idChecked.value}
-            onChange={(event) => (idChecked.value = event.currentTarget.checked)}
+            required={pickup.id_check_required}
+            aria-invalid={idError.value ? "true" : undefined}
+            aria-describedby={idError.value ? `${id}-id-error` : undefined}
+            onChange={(event) => {
+              idChecked.value = event.currentTarget.checked;
+              idError.value = null;
+            }}
             data-testid="handover-id-checked"
           />
-          <span>ID checked</span>
+          <span>{pickup.id_check_required ? "I checked their photo ID" : "ID checked"}</span>
         </label>
+        {idError.value && (
+          <p id={`${id}-id-error`} class="form-error" role="alert" data-testid="handover-id-error">
+            {idError.value}
+          </p>
+        )}
         <SignatureField id={id} label="Signature" onChange={(png) => (signature.value = png)} />
         {props.error && <RefusalCard refusal={props.error} testId="handover-error" />}
         <div class="handover-actions">

@@ -33,7 +33,18 @@ describe("customers here", () => {
       curbside: true,
       parkingNote: "blue Volvo",
       arrivedAt: now.toISOString(),
+      distanceM: null,
     });
+  });
+
+  it("carries how far away a customer who shared their position is, and ignores nonsense", () => {
+    expect(applyStoreEvent([], arrived("a", { distance_m: 330 }), now).arrived?.distanceM).toBe(330);
+    expect(applyStoreEvent([], arrived("a", { distance_m: -5 }), now).arrived?.distanceM).toBeNull();
+    expect(applyStoreEvent([], arrived("a", { distance_m: "near" }), now).arrived?.distanceM).toBeNull();
+    const fromList = arrivalsFromPickups([
+      pickup({ order_id: "a", customer_arrived_at: "2026-11-26T11:50:00Z", customer_distance_m: 1240 }),
+    ]);
+    expect(fromList[0]?.distanceM).toBe(1240);
   });
 
   it("keeps one entry for a customer who taps twice, moved to the top", () => {

@@ -19,6 +19,7 @@ export function arrivalFromPickup(pickup: Pickup): Arrival | null {
     curbside: pickup.curbside,
     parkingNote: pickup.parking_note,
     arrivedAt: pickup.customer_arrived_at,
+    distanceM: pickup.customer_distance_m ?? null,
   };
 }
 
@@ -34,6 +35,10 @@ export function arrivalsFromPickups(pickups: readonly Pickup[]): Arrival[] {
 
 function text(value: unknown): string | null {
   return typeof value === "string" && value.trim() ? value : null;
+}
+
+function distance(value: unknown): number | null {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 export interface ArrivalsChange {
@@ -59,6 +64,7 @@ export function applyStoreEvent(
         curbside: event.payload["curbside"] === true,
         parkingNote: text(event.payload["parking_note"]),
         arrivedAt: now.toISOString(),
+        distanceM: distance(event.payload["distance_m"]),
       };
       // tapped "I'm here" again (moved to the curb): one entry, brought to the top
       return { list: sorted([arrival, ...list.filter((a) => a.orderId !== orderId)]), arrived: arrival };

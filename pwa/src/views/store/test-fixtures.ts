@@ -18,6 +18,8 @@ export function pickup(overrides: Partial<Pickup> = {}): Pickup {
     curbside: false,
     parking_note: null,
     handed_over_at: null,
+    id_check_required: false,
+    customer_distance_m: null,
     ...overrides,
   };
 }

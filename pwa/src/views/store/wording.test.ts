@@ -14,6 +14,7 @@ import {
   scanInText,
   waitingText,
   whereText,
+  distanceText,
 } from "./wording";
 import { pickup } from "./test-fixtures";
 
@@ -106,6 +107,15 @@ describe("arrivals", () => {
     expect(whereText(false, null)).toBe("Coming to the counter");
     expect(whereText(true, "blue Volvo, spot 4")).toBe("Curbside: blue Volvo, spot 4");
     expect(whereText(true, null)).toBe("Curbside (no parking note)");
+  });
+
+  it("says how far away a customer is in round figures, or nothing when unknown", () => {
+    expect(distanceText(null)).toBeNull();
+    expect(distanceText(undefined)).toBeNull();
+    expect(distanceText(Number.NaN)).toBeNull();
+    expect(distanceText(20)).toBe("at the store");
+    expect(distanceText(334)).toBe("about 330 m away");
+    expect(distanceText(2440)).toBe("about 2.4 km away");
   });
 
   it("says just arrived within the first minute, then since when", () => {

@@ -122,6 +122,14 @@ export function whereText(curbside: boolean, parkingNote: string | null): string
   return parkingNote ? `Curbside: ${parkingNote}` : "Curbside (no parking note)";
 }
 
+/** Where the customer said they were: "at the door" close by, else "about 350 m away" or "about 2.4 km away". */
+export function distanceText(metres: number | null | undefined): string | null {
+  if (metres === null || metres === undefined || !Number.isFinite(metres) || metres < 0) return null;
+  if (metres < 60) return "at the store";
+  if (metres < 1000) return `about ${Math.round(metres / 10) * 10} m away`;
+  return `about ${(metres / 1000).toFixed(1)} km away`;
+}
+
 /** "here since 10:02", or "just arrived" within the first minute. */
 export function arrivedText(arrivedAt: string, now: Date, timeZone?: string): string {
   const ms = now.getTime() - new Date(arrivedAt).getTime();

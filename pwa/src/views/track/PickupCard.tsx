@@ -8,6 +8,7 @@ import { MAX_PARKING_NOTE, pickupQrPath, type PickupView } from "../../api/track
 import { openState, todayHoursText, weekLines } from "./hours";
 import { QrImage } from "./QrImage";
 import { instructionsErrorMessage } from "./messages";
+import { herePosition } from "./here-position";
 import { tellStoreHere } from "./track-actions";
 import { collectByText, formatWhen } from "./wording";
 
@@ -100,6 +101,7 @@ function Here(props: { pickup: PickupView; token: string; now: Date }) {
   const { pickup } = props;
   const formOpen = useSignal(false);
   const curbside = useSignal(false);
+  const sharePosition = useSignal(false);
   const note = useSignal("");
   const sentNote = useSignal("");
   const busy = useSignal(false);
@@ -117,9 +119,11 @@ function Here(props: { pickup: PickupView; token: string; now: Date }) {
     error.value = null;
     const parkingNote = curbside.value ? note.value.trim() : "";
     try {
+      const position = sharePosition.value ? await herePosition(navigator.geolocation) : null;
       await tellStoreHere(props.token, {
         curbside: curbside.value,
         ...(parkingNote ? { parking_note: parkingNote } : {}),
+        ...(position ?? {}),
       });
       sentNote.value = parkingNote;
       formOpen.value = false;
@@ -202,6 +206,15 @@ function Here(props: { pickup: PickupView; token: string; now: Date }) {
           </p>
         </div>
       )}
+      <label class="checkbox track-here-share">
+        <input
+          type="checkbox"
+          checked={sharePosition.value}
+          onChange={(event) => (sharePosition.value = event.currentTarget.checked)}
+          data-testid="track-here-share"
+        />
+        <span>Share my location once, so the store sees how far away I am (only the distance is kept)</span>
+      </label>
       {error.value && (
         <p class="form-error" role="alert">
           {error.value}

@@ -168,7 +168,7 @@ export async function saveInstructions(token: string, instructions: string): Pro
  * ApiError (404 once the pickup is no longer waiting) or NetworkError for the form.
  */
 export async function tellStoreHere(token: string, here: CustomerHere): Promise<void> {
-  let answer: { arrived_at: string; curbside: boolean };
+  let answer: Awaited<ReturnType<typeof sayHere>>;
   try {
     answer = await sayHere(token, here);
   } catch (error) {
