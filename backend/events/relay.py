@@ -47,6 +47,7 @@ class OutboxRelay:
         # read the same unpublished rows (SQLite has no SKIP LOCKED; PostgreSQL relies on it across processes)
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def register(self, handler: EventHandler) -> None:
         """Handlers run inside the relay's transaction, once per event, after it is published."""
@@ -82,20 +83,26 @@ class OutboxRelay:
             return len(events)
 
     async def run(self) -> None:
-        while True:
+        self._stopping = False
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self.drain()
             except Exception:  # the database may be restarting; try again at the next poll
                 log.exception("outbox_relay_failed")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that meets a
+            # wake-up, and stop() would then wait for ever (the flag above ends the loop in that case too)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll_s)
+                async with asyncio.timeout(self._poll_s):
+                    await self._wake.wait()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task

@@ -116,8 +116,9 @@ class Replanner:
                 await self._guarded(self.fast, key, "; ".join(dict.fromkeys(reasons)))
                 # a burst of changes: each gets its fast pass, the re-solve waits until it has been quiet
                 while True:
-                    try:
-                        await asyncio.wait_for(day.wake.wait(), timeout=self._debounce_s)
+                    try:  # asyncio.timeout: 3.11's wait_for can swallow a cancellation
+                        async with asyncio.timeout(self._debounce_s):
+                            await day.wake.wait()
                     except TimeoutError:
                         break
                     day.wake.clear()

@@ -144,8 +144,9 @@ class PositionWriter:
 
     async def run(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._full.wait(), timeout=FLUSH_EVERY_S)
+            with contextlib.suppress(TimeoutError):  # asyncio.timeout: 3.11's wait_for can swallow a cancellation
+                async with asyncio.timeout(FLUSH_EVERY_S):
+                    await self._full.wait()
             try:
                 await self.flush()
             except Exception:
