@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ from backend.accounts.api import (
     login_rate_limit,
 )
 from backend.accounts.auth import AuthenticationMiddleware, provide_principal
+from backend.analytics.api import AnalyticsController
+from backend.carriers.api import CarrierLinkController, CarrierOrdersController
+from backend.carriers.service import on_event as assign_to_carriers
 from backend.db.engine import create_engine, create_session_factory
 from backend.db.migrations import ensure_migrated
 from backend.db.session import COMMIT_LISTENERS_KEY, SESSION_FACTORY_KEY, provide_db_session
@@ -36,6 +40,9 @@ from backend.events.api import EventController
 from backend.events.relay import OutboxRelay
 from backend.events.socket import dispatch_socket
 from backend.fleet.api import VehicleController
+from backend.integrations.api import SENDER_KEY as WEBHOOK_SENDER_KEY
+from backend.integrations.api import WebhookController
+from backend.integrations.sender import WebhookSender
 from backend.inventory.api import SkuController, StockController
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
@@ -43,6 +50,9 @@ from backend.kit.nul_guard import NulGuardMiddleware
 from backend.kit.problems import handle_exception
 from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
+from backend.notifications.api import SENDER_KEY as NOTIFICATION_SENDER_KEY
+from backend.notifications.api import NotificationController, push_status, subscribe_push, unsubscribe_push
+from backend.notifications.sender import NotificationSender
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
 from backend.proof.api import MEDIA_STORE_KEY, MediaController, ProofController, tracking_media
@@ -131,6 +141,17 @@ def create_app(
     command_retention = CommandRetention(session_factory, settings.sync_key_retention_days)
     pickup_keeper = PickupKeeper(session_factory, channels, settings)
     relay.register(pickup_keeper.event_handler())
+    notification_sender = NotificationSender(session_factory, settings, lock_rows=not settings.is_sqlite)
+    relay.register(notification_sender.event_handler())
+    webhook_sender = WebhookSender(
+        session_factory,
+        retry_window=timedelta(hours=settings.webhook_retry_hours),
+        timeout_s=settings.webhook_timeout_s,
+        allow_private=settings.webhook_allow_private,
+        skip_locked=not settings.is_sqlite,
+    )
+    relay.register(webhook_sender.event_handler())
+    relay.register(assign_to_carriers)  # new orders matching a carrier rule go to that carrier
     state = State(
         {
             "settings": settings,
@@ -147,6 +168,8 @@ def create_app(
             MEDIA_STORE_KEY: media_store,
             "command_retention": command_retention,
             "pickup_keeper": pickup_keeper,
+            NOTIFICATION_SENDER_KEY: notification_sender,
+            WEBHOOK_SENDER_KEY: webhook_sender,
         }
     )
 
@@ -159,6 +182,8 @@ def create_app(
         media_store.sweep_temporaries()
         command_retention.start()
         pickup_keeper.start()
+        notification_sender.start()
+        webhook_sender.start()
 
     async def on_shutdown() -> None:
         await relay.stop()
@@ -166,6 +191,8 @@ def create_app(
         await tracker.stop()
         await command_retention.stop()
         await pickup_keeper.stop()
+        await notification_sender.stop()
+        await webhook_sender.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()
@@ -210,6 +237,18 @@ def create_app(
             start_return,
             put_return_photo,
             return_qr,
+            # notifications: the office's settings and delivery log, the customer's push subscription
+            NotificationController,
+            push_status,
+            subscribe_push,
+            unsubscribe_push,
+            # outbound webhooks (administrators)
+            WebhookController,
+            # carriers: the shipper's carriers and rules, and the carrier's view and status updates
+            CarrierLinkController,
+            CarrierOrdersController,
+            # analytics: the KPIs and their CSV export
+            AnalyticsController,
             # events
             EventController,
             dispatch_socket,

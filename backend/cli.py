@@ -1,4 +1,4 @@
-"""The `doorstep` command: serve, migrate, demo, simulate, createuser."""
+"""The `doorstep` command: serve, migrate, demo, simulate, createuser, receive-webhooks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import asyncio
 import getpass
 import os
 import signal
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
 from backend.settings import Settings, SettingsError
 
@@ -75,7 +77,9 @@ async def _seed_demo(settings: Settings) -> bool:
         await engine.dispose()
 
 
-def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bool = False) -> None:
+def _print_demo_banner(
+    settings: Settings, host: str, port: int, *, simulate: bool = False, webhook_log: Path | None = None
+) -> None:
     from backend.demo.seed import LOGINS, demo_day
 
     day = demo_day(timezone=settings.demo_timezone)
@@ -96,12 +100,84 @@ def _print_demo_banner(settings: Settings, host: str, port: int, *, simulate: bo
         "  Stop with Ctrl+C.",
         "",
     ]
+    if webhook_log is not None:
+        lines[-2:-2] = [
+            "  Signed webhooks:         the demo's receiver checks every signature; see what it got with",
+            f"                           tail -f {webhook_log}",
+        ]
     if simulate:
         lines[-2:-2] = [
             "  Simulated couriers (courier1-3@demo.doorstep.dev) drive today's LIVE- orders; tracking links of",
             "  their next stops are printed below once today is planned (or open any LIVE- order in Dispatch).",
         ]
     print("\n".join(lines), flush=True)
+
+
+async def _demo_webhook(settings: Settings, url: str, secret_file: Path) -> bool:
+    from backend.db.engine import create_engine, create_session_factory
+    from backend.db.session import transaction
+    from backend.demo.webhook import ensure_demo_webhook
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with transaction(create_session_factory(engine)) as session:
+            return await ensure_demo_webhook(session, url=url, secret_file=secret_file)
+    finally:
+        await engine.dispose()
+
+
+def _start_webhook_receiver(settings: Settings) -> tuple[subprocess.Popen[bytes], Path] | None:
+    """The reference receiver on a free local port, registered as the demo organization's endpoint; its log is
+    in the instance dir. None when the port or the registration fails (the demo goes on without it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    secret_file = settings.instance_dir / "demo-webhook-secret"
+    log_file = settings.instance_dir / "webhooks-received.log"
+    if not asyncio.run(_demo_webhook(settings, f"http://127.0.0.1:{port}/doorstep-events", secret_file)):
+        return None
+    command = [
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "receive-webhooks",
+        "--port",
+        str(port),
+        "--secret-file",
+        str(secret_file),
+        "--log",
+        str(log_file),
+    ]
+    return subprocess.Popen(command, stdin=subprocess.DEVNULL), log_file  # noqa: S603 - our own argv
+
+
+def _receive_webhooks(args: argparse.Namespace) -> int:
+    from backend.integrations.receiver import make_server
+
+    secrets = list(args.secret or [])
+    if args.secret_file:
+        try:
+            secrets += [line.strip() for line in Path(args.secret_file).read_text().splitlines() if line.strip()]
+        except OSError as exc:
+            print(f"Cannot read --secret-file: {exc}", file=sys.stderr)
+            return 2
+    if not secrets:
+        print("Give the endpoint's signing secret: --secret whsec_... or --secret-file PATH.", file=sys.stderr)
+        return 2
+    out = open(args.log, "a", buffering=1) if args.log else sys.stdout  # noqa: SIM115 - open for the server's life
+
+    def write(line: str) -> None:
+        print(line, file=out, flush=True)
+
+    server = make_server(args.host, args.port, secrets, write)
+    write(f"Receiving Doorstep webhooks on http://{args.host}:{server.server_address[1]}/ (signatures checked)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        server.server_close()
+    return 0
 
 
 def _start_simulator(settings: Settings, host: str, port: int) -> subprocess.Popen[bytes]:
@@ -195,6 +271,15 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--speedup", type=float, default=1.0, help="simulated seconds per real second (default 1)")
     simulate.add_argument("--seed", type=int, default=None, help="random seed, for a reproducible run")
     simulate.add_argument("--once", action="store_true", help="drive today's routes to the end, then exit")
+    receive = commands.add_parser(
+        "receive-webhooks", help="run the reference webhook receiver: checks signatures, prints each event"
+    )
+    receive.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    receive.add_argument("--port", type=int, default=8010, help="port (default 8010)")
+    receive.add_argument("--secret", action="append", help="the endpoint's signing secret (twice while rotating)")
+    receive.add_argument("--secret-file", help="a file with the secret(s), one a line")
+    receive.add_argument("--log", help="append to this file instead of printing")
+    demo.add_argument("--no-webhooks", action="store_true", help="no demo webhook receiver")
     commands.add_parser("migrate", help="upgrade the database to the latest schema")
     create = commands.add_parser("createuser", help="create a user (and its organization if new)")
     create.add_argument("--email", required=True)
@@ -220,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
         return _createuser(settings, args)
     if args.command == "simulate":
         return _simulate(args, settings)
+    if args.command == "receive-webhooks":
+        return _receive_webhooks(args)
     host = args.host or settings.host
     port = args.port or settings.port
     if args.command == "demo":
@@ -229,11 +316,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_serve:
             return 0
         os.environ.setdefault("DOORSTEP_PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
-        _print_demo_banner(settings, host, port, simulate=not args.no_simulate)
+        receiver = None if args.no_webhooks else _start_webhook_receiver(settings)
+        _print_demo_banner(
+            settings, host, port, simulate=not args.no_simulate, webhook_log=receiver[1] if receiver else None
+        )
         simulator = None if args.no_simulate else _start_simulator(settings, host, port)
         try:
             _serve(settings, host=host, port=port, workers=1)
         finally:
+            if receiver is not None:
+                receiver[0].terminate()
             if simulator is not None:
                 simulator.terminate()
                 try:

@@ -30,6 +30,12 @@ def _zone(value: str) -> str:
     return value
 
 
+def _vapid_subject(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("mailto:", "https://")):
+        raise SettingsError(f"DOORSTEP_VAPID_SUBJECT must be a mailto: or https:// URL, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     env: Literal["dev", "prod"] = "dev"
@@ -111,6 +117,43 @@ class Settings:
     """DOORSTEP_PICKUP_REMINDER_AFTER_H: a pickup still waiting this long gets a reminder (`pickup.reminder`)."""
     pickup_expiry_warning_h: int = 24
     """DOORSTEP_PICKUP_EXPIRY_WARNING_H: this long before expiry, a last reminder (`pickup.expiry_warning`)."""
+    webhook_retry_hours: float = 24.0
+    """DOORSTEP_WEBHOOK_RETRY_HOURS: a failing webhook delivery is retried (backoff 30 s doubling to 1 h) this long;
+    then it fails and its endpoint is disabled."""
+    webhook_timeout_s: float = 10.0
+    """DOORSTEP_WEBHOOK_TIMEOUT_S: how long a receiver has to answer one webhook request."""
+    webhook_allow_private: bool = False
+    """DOORSTEP_WEBHOOK_ALLOW_PRIVATE: allow webhook URLs on this machine or a private network (and plain http);
+    on by default with DOORSTEP_ENV=dev, off in production (a guard against SSRF)."""
+    notify_delivery: Literal["outbox", "send"] = "outbox"
+    """DOORSTEP_NOTIFY_DELIVERY: `send` delivers customer notices; `outbox` (the default with DOORSTEP_ENV=dev) keeps
+    them in the delivery log for dispatchers to read, and nothing leaves the machine."""
+    smtp_host: str | None = None
+    """DOORSTEP_SMTP_HOST: the SMTP server for e-mail notices (no host, or no DOORSTEP_MAIL_FROM: no e-mail)."""
+    smtp_port: int = 587
+    """DOORSTEP_SMTP_PORT: its port."""
+    smtp_username: str | None = None
+    """DOORSTEP_SMTP_USERNAME: login at the SMTP server, when it wants one."""
+    smtp_password: str | None = None
+    """DOORSTEP_SMTP_PASSWORD: its password."""
+    smtp_starttls: bool = True
+    """DOORSTEP_SMTP_STARTTLS: insist on STARTTLS before logging in and sending (default on)."""
+    mail_from: str | None = None
+    """DOORSTEP_MAIL_FROM: the address notices come from; the organization's sender name goes with it."""
+    sms_api_url: str = "https://api.twilio.com"
+    """DOORSTEP_SMS_API_URL: base URL of the SMS provider's API (Twilio's REST shape)."""
+    sms_account_sid: str | None = None
+    """DOORSTEP_SMS_ACCOUNT_SID: the provider account (with the token and DOORSTEP_SMS_FROM, turns SMS on)."""
+    sms_auth_token: str | None = None
+    """DOORSTEP_SMS_AUTH_TOKEN: the account's secret."""
+    sms_from: str | None = None
+    """DOORSTEP_SMS_FROM: the number (or alphanumeric sender id) SMS notices come from."""
+    vapid_private_key: str | None = None
+    """DOORSTEP_VAPID_PRIVATE_KEY: the Web Push signing key (PEM or base64url); default generated on first run into
+    <instance dir>/vapid_private.pem. Changing it orphans every browser's subscription."""
+    vapid_subject: str | None = None
+    """DOORSTEP_VAPID_SUBJECT: how push services reach the operator (mailto: or https:); default
+    mailto:<DOORSTEP_MAIL_FROM>, else mailto:ops@<public host>."""
     demo_timezone: str = "Europe/Helsinki"
     """DOORSTEP_DEMO_TIMEZONE: the demo organization's zone when `doorstep demo` first seeds it (tests pick one
     where it is midday, so the simulated day never runs into midnight)."""
@@ -190,6 +233,25 @@ class Settings:
             "pickup_hold_days": get_int("PICKUP_HOLD_DAYS", 7),
             "pickup_reminder_after_h": get_int("PICKUP_REMINDER_AFTER_H", 24),
             "pickup_expiry_warning_h": get_int("PICKUP_EXPIRY_WARNING_H", 24),
+            "webhook_retry_hours": float(get("WEBHOOK_RETRY_HOURS") or 24.0),
+            "webhook_timeout_s": float(get("WEBHOOK_TIMEOUT_S") or 10.0),
+            "webhook_allow_private": (get("WEBHOOK_ALLOW_PRIVATE") or ("true" if mode == "dev" else "false")).lower()
+            not in ("0", "false", "no"),
+            "notify_delivery": _choice(
+                get("NOTIFY_DELIVERY") or ("outbox" if mode == "dev" else "send"), "NOTIFY_DELIVERY", ("outbox", "send")
+            ),
+            "smtp_host": get("SMTP_HOST"),
+            "smtp_port": get_int("SMTP_PORT", 587),
+            "smtp_username": get("SMTP_USERNAME"),
+            "smtp_password": get("SMTP_PASSWORD"),
+            "smtp_starttls": (get("SMTP_STARTTLS") or "true").lower() not in ("0", "false", "no"),
+            "mail_from": get("MAIL_FROM"),
+            "sms_api_url": (get("SMS_API_URL") or "https://api.twilio.com").rstrip("/"),
+            "sms_account_sid": get("SMS_ACCOUNT_SID"),
+            "sms_auth_token": get("SMS_AUTH_TOKEN"),
+            "sms_from": get("SMS_FROM"),
+            "vapid_private_key": get("VAPID_PRIVATE_KEY"),
+            "vapid_subject": _vapid_subject(get("VAPID_SUBJECT")),
             "demo_timezone": _zone(get("DEMO_TIMEZONE") or "Europe/Helsinki"),
             "relay_poll_s": float(get("RELAY_POLL_S") or 1.0),
             "run_relay": (get("RUN_RELAY") or "true").lower() not in ("0", "false", "no"),

@@ -57,6 +57,11 @@ def _objects_of_a_tenant(client):
         admin.put(f"/api/media/{sha(photo)}", content=photo, headers={"Content-Type": "image/jpeg"}).status_code == 201
     )
     api_key = admin.post("/api/api-keys", json={"name": "k"}).json()["api_key"]
+    webhook = admin.post("/api/webhooks", json={"url": "https://hooks.example.com/x", "event_types": ["*"]}).json()
+    from backend.accounts.models import OrganizationKind
+
+    carrier = make_tenant(client, kind=OrganizationKind.carrier)
+    link = admin.post("/api/carriers", json={"carrier_id": str(carrier.organization.id), "name": "Carrier"}).json()
     from datetime import date
 
     from tests.factories import run_in_app
@@ -96,6 +101,8 @@ def _objects_of_a_tenant(client):
         "sku_id": sku["id"],
         "store_id": store["id"],
         "sha256": sha(photo),
+        "endpoint_id": webhook["endpoint"]["id"],
+        "link_id": link["id"],
     }
 
 

@@ -1,10 +1,13 @@
 """Every table, imported in one place so Alembic and the tests see the whole schema."""
 
 from backend.accounts.models import ApiKey, LoginSession, Organization, User
+from backend.carriers.models import CarrierLink, CarrierRule, CarrierUpdate
 from backend.db.base import metadata
 from backend.events.models import Event
 from backend.fleet.models import Vehicle
+from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.inventory.models import OrderLine, Sku, StockLevel, StockMovement
+from backend.notifications.models import Notification, NotificationSettings, NotifiedEta, PushSubscription
 from backend.orders.models import Order, Parcel
 from backend.places.models import Location, Zone
 from backend.proof.models import Media, Proof
@@ -16,11 +19,17 @@ from backend.tracking.models import DriverSpeed, Position
 
 __all__ = [
     "ApiKey",
+    "CarrierLink",
+    "CarrierRule",
+    "CarrierUpdate",
     "DriverSpeed",
     "Event",
     "Location",
     "LoginSession",
     "Media",
+    "Notification",
+    "NotificationSettings",
+    "NotifiedEta",
     "Order",
     "OrderLine",
     "Organization",
@@ -29,6 +38,7 @@ __all__ = [
     "Plan",
     "Position",
     "Proof",
+    "PushSubscription",
     "ReturnRequest",
     "Route",
     "Sku",
@@ -39,6 +49,8 @@ __all__ = [
     "SyncCommand",
     "User",
     "Vehicle",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Zone",
     "metadata",
 ]

@@ -70,6 +70,7 @@ def order_view(order: Order, settings: Settings, lines: list[schemas.OrderLine] 
         geofence_radius_m=order.geofence_radius_m,
         store_id=order.store_id,
         id_check_required=order.id_check_required,
+        carrier_id=order.carrier_id,
         parcels=[schemas.Parcel(id=p.id, barcode=p.barcode, weight_kg=p.weight_kg) for p in order.parcels],
         tracking_url=tracking_url(settings.public_base_url, settings.secret_key, order.id),
         created_at=order.created_at,

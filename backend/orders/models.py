@@ -70,6 +70,10 @@ class Order(Base):
     # the recipient shows photo ID at hand-over (age-restricted goods, high value): the counter will not hand over
     # without the clerk confirming it, and the driver app asks for it at the door
     id_check_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the carrier organization this order is given to (backend/carriers); the own planner leaves it alone
+    carrier_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), default=None, index=True
+    )
     # SHA-256 of the customer's tracking token; the token itself is derived from the secret key and the id
     tracking_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # when the order reached a final state (delivered, cancelled...): its tracking link expires a set time after

@@ -134,8 +134,11 @@ async def orders_in_status(
     window_from: datetime | None = None,
     window_to: datetime | None = None,
     planning_only: bool = False,
+    own_fleet: bool = False,
 ) -> list[Order]:
     query = select(Order).where(Order.organization_id == organization_id, Order.status.in_(list(statuses)))
+    if own_fleet:  # what a carrier delivers is not for our vans
+        query = query.where(Order.carrier_id.is_(None))
     if planning_only:  # what a route planner reads: a third of the columns, so large days load faster
         query = query.options(
             load_only(

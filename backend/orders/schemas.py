@@ -89,6 +89,8 @@ class Order(msgspec.Struct):
     geofence_radius_m: float | None = None
     lines: list[OrderLine] = msgspec.field(default_factory=list)
     id_check_required: bool = False
+    carrier_id: UUID | None = None
+    """The carrier organization delivering it (POST /api/carriers, PUT /api/orders/{id}/carrier)."""
 
 
 class OrderSummary(msgspec.Struct):

@@ -350,9 +350,11 @@ async def orders_in_status(
     window_from: datetime | None = None,
     window_to: datetime | None = None,
     planning_only: bool = False,
+    own_fleet: bool = False,
 ) -> list[Order]:
     """Orders of the caller's organization in these states (optionally only these ids, or only those whose
-    window starts between window_from and window_to, or that have none), without parcels."""
+    window starts between window_from and window_to, or that have none, or only those no carrier has), without
+    parcels."""
     return await repository.orders_in_status(
         session,
         organization_id=principal.organization_id,
@@ -361,4 +363,5 @@ async def orders_in_status(
         window_from=window_from,
         window_to=window_to,
         planning_only=planning_only,
+        own_fleet=own_fleet,
     )

@@ -120,8 +120,20 @@ async def start_route(
                     occurred_at=at,
                     by_planner=True,
                 )
+    _keep_shown_eta(route)
     _record(session, principal, route, "route.started", at, service_date=route.service_date.isoformat())
     return route
+
+
+def _keep_shown_eta(route: Route) -> None:
+    """The driver sets off for the next open stop: keep the ETA its customer sees now (the live one, else the
+    plan's, as the tracking page shows it) for analytics' ETA error. Only the first is kept: a retried action or
+    a later departure must not replace it with a fresher, more accurate one."""
+    upcoming = [s for s in route.stops if s.order_id is not None and s.status == StopStatus.pending]
+    if upcoming:
+        next_stop = min(upcoming, key=lambda s: s.sequence)
+        if next_stop.leg_start_eta_at is None:
+            next_stop.leg_start_eta_at = next_stop.eta_at or next_stop.planned_arrival_at
 
 
 def _live(route: Route) -> None:
@@ -240,6 +252,7 @@ async def complete_stop(
             await orders.transition(
                 session, principal=principal, order_id=order.id, to=step, reason=reason, occurred_at=at
             )
+    _keep_shown_eta(route)
     _record(
         session,
         principal,

@@ -111,5 +111,8 @@ class Stop(Base):
     eta_at: Mapped[datetime | None] = mapped_column(default=None)
     eta_earliest_at: Mapped[datetime | None] = mapped_column(default=None)
     eta_latest_at: Mapped[datetime | None] = mapped_column(default=None)
+    # what the customer was shown when the driver set off for this stop (the live ETA, else the plan's time), kept
+    # for analytics' ETA error: eta_at itself keeps moving until it equals the arrival
+    leg_start_eta_at: Mapped[datetime | None] = mapped_column(default=None)
 
     route: Mapped[Route] = relationship(lazy="raise", back_populates="stops")

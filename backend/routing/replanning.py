@@ -125,6 +125,7 @@ async def load(
         window_from=start - timedelta(hours=12),
         window_to=start + timedelta(hours=36),
         planning_only=True,
+        own_fleet=True,
     )
     today = now.astimezone(start.tzinfo).date()
     live_days = await repository.live_service_dates(session, organization_id=organization_id, since=today)

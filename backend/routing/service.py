@@ -70,7 +70,7 @@ async def create_plan(
 ) -> Plan:
     """Solve the day off the event loop and store the result as the next draft revision."""
     candidates = await orders.orders_in_status(
-        session, principal=principal, statuses=sorted(set(PLANNABLE.values())), order_ids=order_ids
+        session, principal=principal, statuses=sorted(set(PLANNABLE.values())), order_ids=order_ids, own_fleet=True
     )
     plannable = [o for o in candidates if PLANNABLE.get(o.kind) == o.status]
     # a day that already has a live plan is planned again as a whole: its open orders always come along (a
@@ -247,11 +247,14 @@ async def publish_plan(session: AsyncSession, *, principal: Principal, plan_id: 
     stale = sorted(
         str(i)
         for i in set(order_ids)
-        if i not in current or (PLANNABLE.get(current[i].kind) != current[i].status and i not in live_open)
+        if i not in current
+        or current[i].carrier_id is not None
+        or (PLANNABLE.get(current[i].kind) != current[i].status and i not in live_open)
     )
     if stale:
         raise PlanNotPublishable(
-            f"{len(stale)} orders changed since this plan was made (cancelled or planned elsewhere); plan again",
+            f"{len(stale)} orders changed since this plan was made (cancelled, planned elsewhere or given to a "
+            "carrier); plan again",
             extra={"order_ids": stale},
         )
     previous = await repository.published_plan(

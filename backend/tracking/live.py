@@ -31,6 +31,7 @@ from backend.events.models import Event
 from backend.fleet.models import VehicleProfile
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
+from backend.notifications import service as notifications
 from backend.orders.models import OrderKind
 from backend.routing import execution
 from backend.routing.models import OPEN_STOP_STATUSES, StopKind, StopStatus
@@ -487,6 +488,17 @@ class LiveTracker:
         for e in changed:
             state.published[e.stop_id] = e.eta_at
         state.stops_away = away
+        moved_ids = recount | {e.stop_id for e in changed}
+        customers = {s.stop_id for s in remaining if s.at_customer}
+        await self._tell_customers(
+            state,
+            [
+                notifications.EtaMove(order_id=order_of[e.stop_id], eta_at=e.eta_at, stops_away=away[e.stop_id])
+                for e in etas
+                if e.stop_id in moved_ids and e.stop_id in customers
+            ],
+            now,
+        )
         if changed:
             message = {
                 "type": "etas",
@@ -524,6 +536,24 @@ class LiveTracker:
                     )
             except DomainError as exc:  # the stop moved on meanwhile; nothing to announce
                 log.info("arriving_not_marked", stop_id=str(first.stop_id), detail=exc.detail)
+
+    async def _tell_customers(self, state: DriverState, moves: list[notifications.EtaMove], now: datetime) -> None:
+        """Customers' notices that follow the ETA (arriving N stops or M minutes away, an ETA that moved by more
+        than the set minutes): ETAs never pass through the event outbox, so the notifications service is told
+        here. It only queues rows; a failure is logged and never holds up the live view."""
+        if not moves:
+            return
+        try:
+            async with transaction(self._session_factory) as session:
+                await notifications.etas_moved(
+                    session,
+                    settings=self._settings,
+                    organization_id=state.principal.organization_id,
+                    moves=moves,
+                    now=now,
+                )
+        except Exception:
+            log.exception("eta_notices_failed", driver_id=str(state.principal.user_id))
 
     async def _report_delay(self, state: DriverState, stop: StopView, eta: StopEta) -> None:
         """A driver running later than the plan by the set minutes: `route.delayed` makes live re-planning

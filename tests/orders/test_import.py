@@ -162,10 +162,10 @@ def test_semicolon_separated_csv_from_spreadsheets(api):
 
 def test_csv_import_reads_the_id_check_column_and_refuses_words_it_does_not_know(api):
     body = (
-        "external_ref,recipient_name,address,lat,lon,id_check_required\n"
-        "ID-1,Aino,Mannerheimintie 3,60.1699,24.9384,true\n"
-        "ID-2,Eino,Mannerheimintie 3,60.1699,24.9384,\n"
-    ).encode()
+        b"external_ref,recipient_name,address,lat,lon,id_check_required\n"
+        b"ID-1,Aino,Mannerheimintie 3,60.1699,24.9384,true\n"
+        b"ID-2,Eino,Mannerheimintie 3,60.1699,24.9384,\n"
+    )
     result = post_csv(api, body).json()
     flags = {
         api.get(f"/api/orders/{i}").json()["external_ref"]: api.get(f"/api/orders/{i}").json()

@@ -12,6 +12,7 @@ import "./dispatch.css";
 import { OrdersPanel } from "./OrdersPanel";
 import { PlanDayCard } from "./PlanDayCard";
 import { PlanPanel } from "./PlanPanel";
+import { ReportsPanel } from "./ReportsPanel";
 
 export function DispatchScreen(_props: { user: CurrentUser }) {
   useEffect(() => {
@@ -26,6 +27,7 @@ export function DispatchScreen(_props: { user: CurrentUser }) {
       </div>
       <div class="dispatch-plan">
         <PlanPanel />
+        <ReportsPanel />
       </div>
       <div class="dispatch-orders">
         <ConflictsPanel />

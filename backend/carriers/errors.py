@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from backend.kit.problems import Conflict, Forbidden, Invalid, NotFound
+
+
+class CarrierNotFound(NotFound):
+    type_slug = "carrier-not-found"
+    title = "No such carrier"
+
+
+class NotACarrier(Forbidden):
+    type_slug = "not-a-carrier"
+    title = "Only a carrier organization can do this"
+
+
+class NotAssigned(NotFound):
+    type_slug = "order-not-found"
+    title = "Order not found"
+
+
+class IdempotencyKeyReused(Invalid):
+    type_slug = "idempotency-key-reused"
+    title = "This Idempotency-Key was used for another request"
+
+
+class NotAssignable(Conflict):
+    type_slug = "order-not-assignable"
+    title = "This order can no longer change carrier"

@@ -1,0 +1,1 @@
+"""Outbound webhooks: per-organization endpoints, signed deliveries from a persistent queue, retries, a log."""

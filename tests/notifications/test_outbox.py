@@ -1,0 +1,46 @@
+"""DOORSTEP_NOTIFY_DELIVERY=outbox (the development default): every notice is rendered and kept in the delivery
+log for dispatchers to read, and nothing leaves the machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.accounts.models import Role
+from backend.notifications.sender import NotificationSender
+from backend.settings import Settings
+from tests.factories import make_order, make_tenant, sign_in
+from tests.notifications.conftest import HttpSink, SmtpServer, browser, log, tick
+
+
+@pytest.fixture
+def delivery_mode() -> str:
+    return "outbox"
+
+
+def test_outbox_mode_sends_nothing_and_keeps_every_notice_readable(
+    client: Any, sender: NotificationSender, smtp: SmtpServer, sink: HttpSink
+) -> None:
+    tenant = make_tenant(client)
+    desk = sign_in(client, tenant.users[Role.dispatcher])
+    settings = desk.get("/api/notifications/settings").json()
+    assert settings["delivery"] == "outbox" and settings["channels_available"] == ["email", "push", "sms"]
+    order = make_order(desk, recipient_name="Aino Virtanen")
+    token = str(order["tracking_url"]).rsplit("/", 1)[1]
+    assert client.post(f"/api/track/{token}/push-subscriptions", json=browser(sink).subscription()).status_code == 201
+    assert tick(client, sender) == {"outboxed": 2}  # e-mail and SMS (the browser subscribed after the event)
+    rows = log(desk, status="outboxed")
+    assert {r["channel"] for r in rows} == {"email", "sms"}
+    for row in rows:
+        assert row["sent_at"] and row["attempts"] == 0 and order["tracking_url"] in row["body_text"]
+    email = next(r for r in rows if r["channel"] == "email")
+    assert email["subject"].startswith("We have your order") and "Aino Virtanen" in email["body_html"]
+    assert smtp.mailbox.messages == [] and sink.requests == []
+    assert tick(client, sender) == {}
+
+
+def test_outbox_is_the_default_in_development_and_send_in_production() -> None:
+    assert Settings.from_env({}).notify_delivery == "outbox"
+    assert Settings.from_env({"DOORSTEP_ENV": "prod"}).notify_delivery == "send"
+    assert Settings.from_env({"DOORSTEP_ENV": "prod", "DOORSTEP_NOTIFY_DELIVERY": "outbox"}).notify_delivery == "outbox"
