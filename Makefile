@@ -38,8 +38,12 @@ typecheck: $(VENV)/.installed
 test-pwa: pwa/node_modules/.installed
 	cd pwa && npm test --silent
 
+# The API tests in parallel (each worker has its own SQLite files, PostgreSQL database and Redis namespace),
+# then the browser tests on their own: Chromium and the demo server need the machine's CPUs to themselves.
+PYTEST_WORKERS ?= auto
 test-python: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 -m "not e2e"
+	$(BIN)/pytest -m e2e
 
 bench: install
 	$(BIN)/python bench/import_orders.py

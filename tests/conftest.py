@@ -185,3 +185,13 @@ def _no_leaking_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         if key.startswith("DOORSTEP_") and not key.startswith("DOORSTEP_TEST"):
             monkeypatch.delenv(key)
     yield
+
+
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # every test under tests/e2e is a browser test, marked or not: `make test` runs them apart from the API tests
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
