@@ -6,19 +6,11 @@ import csv
 import io
 
 from backend.analytics.schemas import KpiReport, Kpis
+from backend.kit.spreadsheet import text_cell
 
 FIGURES = Kpis.__struct_fields__
 COLUMNS = ("key", "label", *FIGURES)
 TOTAL_LABEL = "Total"
-# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) in a driver's name);
-# such text gets a leading apostrophe, which spreadsheets show as plain text (OWASP's CSV injection advice).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text_cell(value: str | None) -> str:
-    if value is None:
-        return ""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def number_cell(value: float | None) -> str:

@@ -25,6 +25,7 @@ from backend.inventory.errors import StockImportRejected, StockImportUnreadable
 from backend.inventory.models import Sku, StockLevel
 from backend.inventory.schemas import MAX_QUANTITY, StockImportResult, StockRowError
 from backend.kit.problems import DomainError
+from backend.kit.spreadsheet import read_text, text_cell
 from backend.places import service as places
 from backend.places.models import Location
 
@@ -77,7 +78,7 @@ def read_rows(body: bytes, *, max_rows: int) -> tuple[list[dict[str, str]], bool
         for raw in reader:
             if None in raw:
                 raise StockImportUnreadable(f"Row {len(rows) + 1} has more cells than the header")
-            rows.append({k: (v or "").strip() for k, v in raw.items() if k not in READ_ONLY_COLUMNS})
+            rows.append({k: read_text((v or "").strip()) for k, v in raw.items() if k not in READ_ONLY_COLUMNS})
             if len(rows) > max_rows:
                 raise StockImportUnreadable(f"At most {max_rows} rows per import; split the file")
     except csv.Error as exc:
@@ -202,6 +203,13 @@ def export_csv(levels: list[StockLevel]) -> str:
     for level in levels:
         threshold: Any = "" if level.low_stock_threshold is None else level.low_stock_threshold
         writer.writerow(
-            [level.location.name, level.sku.code, level.on_hand, level.reserved, level.available, threshold]
+            [
+                text_cell(level.location.name),
+                text_cell(level.sku.code),
+                level.on_hand,
+                level.reserved,
+                level.available,
+                threshold,
+            ]
         )
     return out.getvalue()

@@ -51,6 +51,7 @@ from backend.analytics import export, service
 from backend.analytics.rows import Dataset, PickupRow, RouteRow, Visit
 from backend.analytics.schemas import Grouping
 from backend.fleet.models import Vehicle, VehicleProfile
+from backend.kit.spreadsheet import text_cell
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.places.models import Location, LocationKind, Zone
 from backend.returns.models import ReturnMethod, ReturnRequest
@@ -653,8 +654,8 @@ def test_the_csv_defuses_a_name_a_spreadsheet_would_run(office: tuple[Tenant, Ap
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_text_cells_that_start_like_a_formula_get_an_apostrophe(text: str) -> None:
-    assert export.text_cell(text) == "'" + text
-    assert export.text_cell("Anna =1") == "Anna =1" and export.text_cell(None) == ""
+    assert text_cell(text) == "'" + text
+    assert text_cell("Anna =1") == "Anna =1" and text_cell(None) == ""
 
 
 # -- the pure parts, with rows made by hand ------------------------------------------------------------------

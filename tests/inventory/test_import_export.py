@@ -125,3 +125,27 @@ def test_unreadable_csv_is_a_problem_and_imports_nothing(shop):
         assert response.headers["content-type"].startswith("application/problem+json")
     assert shop.staff.post("/api/stock/import", json=[{"location": "Depot"}]).status_code == 415
     assert shop.staff.get("/api/stock/movements").json()["total"] == 0
+
+
+def test_export_cells_never_run_as_spreadsheet_formulas_and_still_import_back(shop):
+    """A location named like a formula, and a SKU code starting with '-', are written with a guarding apostrophe
+    (OWASP's CSV injection advice); importing the export takes it off again, so the round trip changes nothing."""
+    evil = shop.staff.post(
+        "/api/locations",
+        json={
+            "kind": "store",
+            "name": '=HYPERLINK("http://evil.example","Kamppi")',
+            "address": "Kamppi 2",
+            "lat": 60.17,
+            "lon": 24.93,
+        },
+    )
+    assert evil.status_code == 201, evil.text
+    assert shop.staff.post("/api/skus", json={"code": "-40C", "name": "Freezer bag"}).status_code == 201
+    shop.receive(evil.json(), "-40C", 3)
+    exported = shop.staff.get("/api/stock/export.csv").text
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["location"], r["sku"]) for r in rows] == [('\'=HYPERLINK("http://evil.example","Kamppi")', "'-40C")]
+    again = post_csv(shop.staff, exported)
+    assert again.status_code == 200, again.text
+    assert again.json()["unchanged"] == 1 and again.json()["changed"] == 0
