@@ -40,6 +40,7 @@ from backend.events.api import EventController
 from backend.events.relay import OutboxRelay
 from backend.events.socket import dispatch_socket
 from backend.fleet.api import VehicleController
+from backend.inbox.api import InboxController
 from backend.integrations.api import SENDER_KEY as WEBHOOK_SENDER_KEY
 from backend.integrations.api import WebhookController
 from backend.integrations.sender import WebhookSender
@@ -249,6 +250,8 @@ def create_app(
             CarrierOrdersController,
             # analytics: the KPIs and their CSV export
             AnalyticsController,
+            # the dispatcher's exceptions inbox: what needs a person today, and marking it handled
+            InboxController,
             # events
             EventController,
             dispatch_socket,

@@ -30,6 +30,12 @@ def _zone(value: str) -> str:
     return value
 
 
+def _positive(value: int, name: str) -> int:
+    if value < 1:
+        raise SettingsError(f"DOORSTEP_{name} must be 1 or more, got {value}")
+    return value
+
+
 def _vapid_subject(value: str | None) -> str | None:
     if value is not None and not value.startswith(("mailto:", "https://")):
         raise SettingsError(f"DOORSTEP_VAPID_SUBJECT must be a mailto: or https:// URL, got {value!r}")
@@ -111,6 +117,9 @@ class Settings:
     """DOORSTEP_GEOFENCE_RADIUS_M: a driver within this of a stop for 20 s has arrived (leaves at radius + 30 m)."""
     late_replan_min: int = 15
     """DOORSTEP_LATE_REPLAN_MIN: a driver this many minutes behind the plan records `route.delayed`; 0: never."""
+    driver_offline_after_min: int = 10
+    """DOORSTEP_DRIVER_OFFLINE_AFTER_MIN: a driver on a route in progress whose phone has sent no position nor offline
+    action for this long is listed in the dispatcher's inbox as offline."""
     pickup_hold_days: int = 7
     """DOORSTEP_PICKUP_HOLD_DAYS: an in-store pickup not collected this long expires and goes back to the depot."""
     pickup_reminder_after_h: int = 24
@@ -230,6 +239,7 @@ class Settings:
             "arriving_within_s": get_int("ARRIVING_WITHIN_S", 300),
             "geofence_radius_m": float(get("GEOFENCE_RADIUS_M") or 50.0),
             "late_replan_min": get_int("LATE_REPLAN_MIN", 15),
+            "driver_offline_after_min": _positive(get_int("DRIVER_OFFLINE_AFTER_MIN", 10), "DRIVER_OFFLINE_AFTER_MIN"),
             "pickup_hold_days": get_int("PICKUP_HOLD_DAYS", 7),
             "pickup_reminder_after_h": get_int("PICKUP_REMINDER_AFTER_H", 24),
             "pickup_expiry_warning_h": get_int("PICKUP_EXPIRY_WARNING_H", 24),

@@ -5,6 +5,7 @@ from backend.carriers.models import CarrierLink, CarrierRule, CarrierUpdate
 from backend.db.base import metadata
 from backend.events.models import Event
 from backend.fleet.models import Vehicle
+from backend.inbox.models import InboxAcknowledgement
 from backend.integrations.models import WebhookDelivery, WebhookEndpoint
 from backend.inventory.models import OrderLine, Sku, StockLevel, StockMovement
 from backend.notifications.models import Notification, NotificationSettings, NotifiedEta, PushSubscription
@@ -24,6 +25,7 @@ __all__ = [
     "CarrierUpdate",
     "DriverSpeed",
     "Event",
+    "InboxAcknowledgement",
     "Location",
     "LoginSession",
     "Media",

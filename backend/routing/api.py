@@ -7,10 +7,11 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +22,19 @@ from backend.accounts.principal import Principal
 from backend.kit.clock import utcnow
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.orders.models import Order
-from backend.routing import execution, schemas, service
+from backend.routing import execution, reassign, schemas, service
 from backend.routing.models import Plan, Route
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=8,
+        max_length=100,
+        required=False,
+        description="Retrying with the same key returns the first answer instead of moving the stop again",
+    ),
+]
 
 
 def _stops(route: Route) -> list[schemas.Stop]:
@@ -43,6 +55,7 @@ def _stops(route: Route) -> list[schemas.Stop]:
             eta_at=s.eta_at,
             eta_earliest_at=s.eta_earliest_at,
             eta_latest_at=s.eta_latest_at,
+            pinned=s.pinned,
         )
         for s in route.stops
     ]
@@ -98,13 +111,15 @@ def _route_summary(r: Route) -> schemas.RouteSummary:
     )
 
 
-def _plan(plan: Plan, routes: list[Route]) -> schemas.Plan:
+async def _plan(session: AsyncSession, principal: Principal, plan: Plan, routes: list[Route]) -> schemas.Plan:
+    late, route_s = await service.plan_facts(session, principal=principal, routes=routes)
     return schemas.Plan(
         id=plan.id,
         service_date=plan.service_date,
         revision=plan.revision,
         status=plan.status,
-        summary=plan.summary,
+        summary={**plan.summary, "late_stops": len(late), "route_s": route_s},
+        late_stop_ids=late,
         unassigned=[
             schemas.Unassigned(order_id=UUID(u["order_id"]), reason=u["reason"], detail=u["detail"])
             for u in plan.unassigned
@@ -148,7 +163,7 @@ class PlanController(Controller):
         if data.publish or state["settings"].auto_publish_plans:
             plan = await service.publish_plan(db_session, principal=principal, plan_id=plan.id)
         plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan.id)
-        return Response(_plan(plan, routes), status_code=HTTP_201_CREATED)
+        return Response(await _plan(db_session, principal, plan, routes), status_code=HTTP_201_CREATED)
 
     @get("", operation_id="list_plans")
     async def list_plans(
@@ -181,7 +196,7 @@ class PlanController(Controller):
         self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal], plan_id: FromPath[UUID]
     ) -> schemas.Plan:
         plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan_id)
-        return _plan(plan, routes)
+        return await _plan(db_session, principal, plan, routes)
 
     @post(
         "/{plan_id:uuid}/publish",
@@ -194,7 +209,7 @@ class PlanController(Controller):
     ) -> schemas.Plan:
         await service.publish_plan(db_session, principal=principal, plan_id=plan_id)
         plan, routes = await service.get_plan(db_session, principal=principal, plan_id=plan_id)
-        return _plan(plan, routes)
+        return await _plan(db_session, principal, plan, routes)
 
 
 class RouteController(Controller):
@@ -236,6 +251,47 @@ class RouteController(Controller):
     ) -> schemas.RouteSummary:
         route = await service.withdraw_route(db_session, principal=principal, route_id=route_id, reason=data.reason)
         return _route_summary(route)
+
+    @post(
+        "/{route_id:uuid}/stops/{stop_id:uuid}/reassign",
+        operation_id="reassign_stop",
+        status_code=HTTP_200_OK,
+        summary="Move an open stop (with its pair) to another live route of the day; re-plans keep it there",
+    )
+    async def reassign_stop(
+        self,
+        db_session: NamedDependency[AsyncSession],
+        principal: NamedDependency[Principal],
+        state: State,
+        route_id: FromPath[UUID],
+        stop_id: FromPath[UUID],
+        data: JSONBody[schemas.StopReassign],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.StopReassigned]:
+        replanner = state["replanner"]
+        moved = await reassign.reassign_stop(
+            db_session,
+            principal=principal,
+            route_id=route_id,
+            stop_id=stop_id,
+            to_route_id=data.to_route_id,
+            now=replanner.clock(),
+            travel=state["travel"],
+            fallback=state["travel_fallback"],
+            idempotency_key=idempotency_key,
+        )
+        body = schemas.StopReassigned(
+            order_id=moved.order_id,
+            stop_ids=moved.stop_ids,
+            from_route=_route(moved.source),
+            to_route=_route(moved.target),
+            replayed=moved.replayed,
+        )
+        # the drivers' apps hear of it after the commit, as after any re-plan (the dispatch feed via the relay)
+        background = (
+            BackgroundTask(replanner.after_manual_change, moved.event, moved.lines) if moved.event is not None else None
+        )
+        return Response(body, background=background)
 
     @get("/{route_id:uuid}", operation_id="get_route")
     async def get_route(

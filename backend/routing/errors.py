@@ -43,3 +43,28 @@ class StopNotFound(NotFound):
 class StopNotOpen(Conflict):
     type_slug = "stop-not-open"
     title = "This stop is not open"
+
+
+class RouteNotLive(Conflict):
+    type_slug = "route-not-live"
+    title = "This route is not live"
+
+
+class StopNotMovable(Conflict):
+    type_slug = "stop-not-movable"
+    title = "This stop cannot move to another route"
+
+
+class StopDoesNotFit(Conflict):
+    type_slug = "stop-does-not-fit"
+    title = "The stop does not fit on that route"
+
+
+class SameRoute(Invalid):
+    type_slug = "same-route"
+    title = "The stop is already on this route"
+
+
+class IdempotencyKeyReused(Invalid):
+    type_slug = "idempotency-key-reused"
+    title = "This Idempotency-Key was used for another request"

@@ -22,7 +22,16 @@ from uuid import UUID
 import numpy as np
 import numpy.typing as npt
 
-from backend.routing.problem import PlanResult, Problem, RouteResult, StepResult, TaskInput, VehicleInput, solve
+from backend.routing.problem import (
+    PlanResult,
+    Problem,
+    RouteResult,
+    StepResult,
+    TaskInput,
+    VehicleInput,
+    pin_skill,
+    solve,
+)
 
 IntArray = npt.NDArray[np.int64]
 # ("job", order): a delivery on board (or loaded before the van leaves); ("pickup" | "delivery", order): the two
@@ -53,6 +62,8 @@ class LiveState:
     new: tuple[UUID, ...]  # orders on no route yet (added, re-attempted, freed by a withdrawn vehicle)
     durations: dict[str, npt.NDArray[Any]]
     distances: dict[str, npt.NDArray[Any]]
+    # order → the vehicle a dispatcher moved it to by hand (Stop.pinned): the re-solve keeps it there
+    pinned: dict[UUID, UUID] = field(default_factory=dict)
 
 
 @dataclass
@@ -259,23 +270,19 @@ def total_travel(state: LiveState) -> int:
 # -- the warm-started re-solve ---------------------------------------------------------------------------
 
 
-def _pin(vehicle_id: UUID) -> str:
-    return f"vehicle:{vehicle_id}"
-
-
 def live_problem(state: LiveState) -> Problem:
-    """The VROOM problem of the remaining work. On-board deliveries of a van that left are pinned to it (a
-    per-vehicle skill); an order on no route yet is fetched from the depot (a shipment), which a van still at
-    the depot does at no cost, as it is there."""
+    """The VROOM problem of the remaining work. On-board deliveries of a van that left, and orders a
+    dispatcher moved to a vehicle by hand, are pinned to it (a per-vehicle skill); an order on no route yet is
+    fetched from the depot (a shipment), which a van still at the depot does at no cost, as it is there."""
     vehicles: list[VehicleInput] = []
     tasks: dict[UUID, TaskInput] = {}
     for live in state.vehicles:
         v = live.vehicle
-        vehicles.append(replace(v, skills=v.skills | {_pin(v.vehicle_id)}))
+        vehicles.append(replace(v, skills=v.skills | {pin_skill(v.vehicle_id)}))
         for kind, order_id in live.visits:
             task = state.tasks[order_id]
-            if kind == "job" and live.departed:
-                task = replace(task, skills=task.skills | {_pin(v.vehicle_id)})
+            if (kind == "job" and live.departed) or state.pinned.get(order_id) == v.vehicle_id:
+                task = replace(task, skills=task.skills | {pin_skill(v.vehicle_id)})
             tasks[order_id] = task
     for order_id in state.new:
         tasks.setdefault(order_id, state.tasks[order_id])

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, str_enum
@@ -114,5 +114,7 @@ class Stop(Base):
     # what the customer was shown when the driver set off for this stop (the live ETA, else the plan's time), kept
     # for analytics' ETA error: eta_at itself keeps moving until it equals the arrival
     leg_start_eta_at: Mapped[datetime | None] = mapped_column(default=None)
+    # a dispatcher moved this order onto this route by hand (reassign.py): re-plans keep it on this vehicle
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     route: Mapped[Route] = relationship(lazy="raise", back_populates="stops")

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.places.models import Location, LocationKind
-from backend.routing.problem import HORIZON_S, TaskInput, VehicleInput, volume_units, weight_units
+from backend.routing.problem import HORIZON_S, TaskInput, VehicleInput, pin_skill, volume_units, weight_units
 
 # the state an order is in while it waits for a plan, per kind, and the state publishing moves it to
 PLANNABLE: dict[OrderKind, OrderStatus] = {
@@ -90,8 +90,10 @@ def translate(
     vehicles: list[Vehicle],
     locations: dict[UUID, Location],
     not_before: datetime | None = None,
+    pins: dict[UUID, UUID] | None = None,
 ) -> Translation:
-    """`not_before` (now, when planning today): vans leave no earlier, whatever their shift start says."""
+    """`not_before` (now, when planning today): vans leave no earlier, whatever their shift start says.
+    `pins`: order → the vehicle a dispatcher moved it to by hand; it stays on that vehicle while it is there."""
     start = day_start(service_date, timezone)
     earliest_s = seconds_since(start, not_before) if not_before is not None else 0
     points = Points()
@@ -109,10 +111,19 @@ def translate(
                 continue  # the shift is over for today: the van is not there to plan with
             van = dataclasses.replace(van, shift=(earliest_s, van.shift[1]))
         vehicle_inputs.append(van)
+    kept = {o: v for o, v in (pins or {}).items() if any(van.vehicle_id == v for van in vehicle_inputs)}
+    vehicle_inputs = [
+        dataclasses.replace(van, skills=van.skills | {pin_skill(van.vehicle_id)})
+        if van.vehicle_id in kept.values()
+        else van
+        for van in vehicle_inputs
+    ]
 
     tasks: list[TaskInput] = []
     for order in orders:
         made = order_task(order, start=start, points=points, locations=locations, default_depot=depot_for_returns)
+        if isinstance(made, TaskInput) and order.id in kept:
+            made = dataclasses.replace(made, skills=made.skills | {pin_skill(kept[order.id])})
         if isinstance(made, TaskInput):
             tasks.append(made)
         else:

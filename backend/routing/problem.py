@@ -214,6 +214,15 @@ class Problem:
         return PlanResult(routes=routes, unassigned=unassigned, cost=int(data["summary"]["cost"]), solve_ms=solve_ms)
 
 
+PIN_PREFIX = "vehicle:"
+
+
+def pin_skill(vehicle_id: UUID) -> str:
+    """A skill only this vehicle has: a task that needs it can go on no other vehicle (a parcel on board, an
+    order a dispatcher moved there by hand)."""
+    return f"{PIN_PREFIX}{vehicle_id}"
+
+
 def explain_unassigned(problem: Problem, order_id: UUID) -> tuple[str, str]:
     """Why VROOM left a task out, in the dispatcher's words: the first rule that rules out every vehicle."""
     task = next(t for t in problem.tasks if t.order_id == order_id)
@@ -221,7 +230,10 @@ def explain_unassigned(problem: Problem, order_id: UUID) -> tuple[str, str]:
         return "no_vehicle", "No vehicle is available for this date"
     skilled = [v for v in problem.vehicles if task.skills <= v.skills]
     if not skilled:
-        return "skills", f"No vehicle has the skills {', '.join(sorted(task.skills))}"
+        named = sorted(s for s in task.skills if not s.startswith(PIN_PREFIX))
+        if named and not any(set(named) <= v.skills for v in problem.vehicles):
+            return "skills", f"No vehicle has the skills {', '.join(named)}"
+        return "pinned", "It is kept for one vehicle (on board, or moved there by a dispatcher), which is not available"
     roomy = [v for v in skilled if all(a <= c for a, c in zip(task.amount, v.capacity, strict=True))]
     if not roomy:
         return "capacity", "The order is larger than any suitable vehicle's capacity"

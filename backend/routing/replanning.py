@@ -160,6 +160,7 @@ async def load(
     dirty: set[UUID] = set()
     removed: list[UUID] = []
     stops_by_vehicle: dict[UUID, list[Stop]] = {}
+    pinned: dict[UUID, UUID] = {}
     for vehicle in sorted(vehicles.values(), key=lambda v: v.name):
         depot = locations.get(vehicle.depot_id) if vehicle.depot_id else depot_for_returns
         if depot is None:
@@ -211,6 +212,8 @@ async def load(
                     continue
                 tasks[order.id] = made
             task = tasks[order.id]
+            if stop.pinned:
+                pinned[order.id] = vehicle.id
             if order.kind is OrderKind.return_:
                 visits.append(("pickup" if stop.kind is StopKind.pickup else "delivery", order.id))
             elif stop.kind is StopKind.pickup:  # fetched from the depot during the day
@@ -254,7 +257,12 @@ async def load(
         points.coordinates, {v.vehicle.profile for v in live_vehicles}, travel, fallback
     )
     state = LiveState(
-        vehicles=tuple(live_vehicles), tasks=tasks, new=tuple(new_ids), durations=durations, distances=distances
+        vehicles=tuple(live_vehicles),
+        tasks=tasks,
+        new=tuple(new_ids),
+        durations=durations,
+        distances=distances,
+        pinned=pinned,
     )
     return Loaded(
         plan=plan,
@@ -359,6 +367,7 @@ async def write(
             _set(stop, "route_id", route.id)
             _set(stop, "sequence", sequence)
             _set(stop, "status", StopStatus.pending)
+            _set(stop, "pinned", after.pinned.get(step.order_id) == vehicle_id)
             _set(stop, "planned_arrival_at", at(loaded.day_start, step.arrival_s + step.waiting_s))
             _set(stop, "planned_departure_at", at(loaded.day_start, step.departure_s))
             used.add(id(stop))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop
+from backend.routing.models import Plan, PlanStatus, Route, RouteStatus, Stop, StopKind, StopStatus
 
 
 async def get_route(
@@ -123,3 +123,43 @@ async def list_plans(
         select(Plan).where(*where).order_by(Plan.service_date.desc(), Plan.revision.desc()).limit(limit).offset(offset)
     )
     return list(rows), total
+
+
+async def route_header(
+    session: AsyncSession, *, organization_id: UUID, route_id: UUID
+) -> Row[UUID, UUID | None, UUID, date, RouteStatus] | None:
+    """A route's id, plan, vehicle, day and status, without loading it (nor its stops) into the session."""
+    result = await session.execute(
+        select(Route.id, Route.plan_id, Route.vehicle_id, Route.service_date, Route.status).where(
+            Route.id == route_id, Route.organization_id == organization_id
+        )
+    )
+    return result.one_or_none()
+
+
+async def stop_header(
+    session: AsyncSession, *, organization_id: UUID, stop_id: UUID
+) -> Row[UUID, UUID, UUID | None, StopKind, StopStatus] | None:
+    """A stop's id, route, order, kind and status, without loading it into the session."""
+    result = await session.execute(
+        select(Stop.id, Stop.route_id, Stop.order_id, Stop.kind, Stop.status).where(
+            Stop.id == stop_id, Stop.organization_id == organization_id
+        )
+    )
+    return result.one_or_none()
+
+
+async def lock_routes(session: AsyncSession, route_ids: list[UUID]) -> None:
+    """Row locks on routes (PostgreSQL), taken after the day's plan lock: a driver's action on them waits."""
+    await session.execute(select(Route.id).where(Route.id.in_(route_ids)).order_by(Route.id).with_for_update())
+
+
+async def fresh_routes(session: AsyncSession, *, organization_id: UUID, route_ids: list[UUID]) -> dict[UUID, Route]:
+    """Routes with their stops as they are now in this transaction (collections loaded before are refreshed)."""
+    rows = await session.scalars(
+        select(Route)
+        .options(selectinload(Route.stops))
+        .where(Route.id.in_(route_ids), Route.organization_id == organization_id)
+        .execution_options(populate_existing=True)
+    )
+    return {r.id: r for r in rows}

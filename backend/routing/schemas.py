@@ -27,6 +27,8 @@ class Stop(msgspec.Struct):
     eta_at: datetime | None = None
     eta_earliest_at: datetime | None = None
     eta_latest_at: datetime | None = None
+    pinned: bool = False
+    """A dispatcher moved this stop's order onto this route by hand; re-plans keep it on this vehicle."""
 
 
 class RouteSummary(msgspec.Struct):
@@ -84,6 +86,10 @@ class Plan(msgspec.Struct):
     routes: list[RouteSummary]
     created_at: datetime
     published_at: datetime | None
+    late_stop_ids: list[UUID] = []
+    """Open stops expected after the end of their order's window (the live ETA, else the planned time);
+    their count is summary.late_stops, and summary.route_s is the routes' total time out (driving, service,
+    waiting and breaks)."""
 
 
 class PlanSummary(msgspec.Struct):
@@ -152,3 +158,18 @@ class DriverDay(msgspec.Struct):
     orders: list[DriverOrder]
     depot: Depot | None
     server_time: datetime
+
+
+class StopReassign(msgspec.Struct, forbid_unknown_fields=True):
+    to_route_id: UUID
+    """A published or started route of the same day; the order goes where it adds the least driving."""
+
+
+class StopReassigned(msgspec.Struct):
+    order_id: UUID
+    stop_ids: list[UUID]
+    """The order's stops on the route it moved to (a delivery fetched from the depot has two)."""
+    from_route: Route
+    to_route: Route
+    replayed: bool = False
+    """True when this answers a repeated request (the same Idempotency-Key, or a stop already moved)."""

@@ -15,7 +15,7 @@ from backend.fleet import service as fleet
 from backend.fleet.models import Vehicle
 from backend.kit.clock import utcnow
 from backend.orders import service as orders
-from backend.orders.models import Order, OrderStatus
+from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.places import service as places
 from backend.routing import repository, workers
 from backend.routing.errors import (
@@ -56,6 +56,22 @@ async def _live_open_orders(session: AsyncSession, *, principal: Principal, serv
     return [o for o in found if on_route(o)]
 
 
+async def _live_pins(session: AsyncSession, *, principal: Principal, service_date: date) -> dict[UUID, UUID]:
+    """Orders a dispatcher moved to a vehicle by hand on the day's live plan (still to do): order → vehicle."""
+    live_plan = await repository.published_plan(
+        session, organization_id=principal.organization_id, service_date=service_date
+    )
+    if live_plan is None:
+        return {}
+    return {
+        s.order_id: r.vehicle_id
+        for r in await repository.routes_of_plan(session, plan_id=live_plan.id)
+        if r.status is not RouteStatus.withdrawn
+        for s in r.stops
+        if s.order_id is not None and s.pinned and s.status in OPEN_STOP_STATUSES
+    }
+
+
 async def create_plan(
     session: AsyncSession,
     *,
@@ -93,6 +109,7 @@ async def create_plan(
     if not plannable:
         raise NothingToPlan("No order is waiting for a plan")
     locations = await places.locations_by_id(session, principal=principal)
+    pins = await _live_pins(session, principal=principal, service_date=service_date)
     translation = translate(
         service_date=service_date,
         timezone=organization.timezone,
@@ -100,6 +117,7 @@ async def create_plan(
         vehicles=vehicles,
         locations=locations,
         not_before=utcnow(),
+        pins=pins,
     )
     unassigned: list[dict[str, Any]] = list(translation.skipped)
     source = "none"
@@ -179,6 +197,7 @@ async def create_plan(
                     lon=lon,
                     planned_arrival_at=at(translation.day_start, step.arrival_s + step.waiting_s),
                     planned_departure_at=at(translation.day_start, step.departure_s),
+                    pinned=step.order_id is not None and pins.get(step.order_id) == route.vehicle_id,
                 )
             )
     await session.flush()
@@ -208,6 +227,39 @@ async def get_plan(session: AsyncSession, *, principal: Principal, plan_id: UUID
     if plan is None:
         raise PlanNotFound()
     return plan, await repository.routes_of_plan(session, plan_id=plan.id)
+
+
+async def plan_facts(session: AsyncSession, *, principal: Principal, routes: list[Route]) -> tuple[list[UUID], int]:
+    """What the plan's totals do not say: its open stops expected after their order's window ends (the live
+    ETA when there is one, else the planned time), and its routes' total time out in seconds, from leaving the
+    depot to getting back (driving, service, waiting and breaks)."""
+    ids = {s.order_id for r in routes for s in r.stops if s.order_id is not None and s.status in OPEN_STOP_STATUSES}
+    found = (
+        await orders.orders_in_status(
+            session, principal=principal, statuses=list(OrderStatus), order_ids=sorted(ids, key=str)
+        )
+        if ids
+        else []
+    )
+    by_id = {o.id: o for o in found}
+    late: list[UUID] = []
+    route_s = 0
+    for route in routes:
+        if route.status is RouteStatus.withdrawn:
+            continue
+        start = next((s for s in route.stops if s.kind is StopKind.start), None)
+        end = next((s for s in reversed(route.stops) if s.kind is StopKind.end), None)
+        if start and end and start.planned_departure_at and end.planned_arrival_at:
+            route_s += max(0, int((end.planned_arrival_at - start.planned_departure_at).total_seconds()))
+        for stop in route.stops:
+            order = by_id.get(stop.order_id) if stop.order_id is not None else None
+            if order is None or order.window_end_at is None or stop.status not in OPEN_STOP_STATUSES:
+                continue
+            at_customer = stop.kind is (StopKind.pickup if order.kind is OrderKind.return_ else StopKind.delivery)
+            expected = stop.eta_at or stop.planned_arrival_at
+            if at_customer and expected is not None and expected > order.window_end_at:
+                late.append(stop.id)
+    return late, route_s
 
 
 async def list_plans(
@@ -314,7 +366,17 @@ async def list_routes(
 async def withdraw_route(session: AsyncSession, *, principal: Principal, route_id: UUID, reason: str) -> Route:
     """The driver is unavailable or the vehicle broke down: its open stops are skipped and live re-planning
     gives their orders to the other routes (what is done stays done)."""
-    route = await get_route(session, principal=principal, route_id=route_id)
+    header = await repository.route_header(session, organization_id=principal.organization_id, route_id=route_id)
+    if header is None:
+        raise RouteNotFound()
+    # locks in the order a re-plan and a dispatcher's stop move take them (the day's plan, then the route), so a
+    # stop moved onto or off this route meanwhile is seen where it is now
+    await repository.published_plan(
+        session, organization_id=principal.organization_id, service_date=header.service_date, for_update=True
+    )
+    await repository.lock_routes(session, [route_id])
+    routes = await repository.fresh_routes(session, organization_id=principal.organization_id, route_ids=[route_id])
+    route = routes[route_id]
     if route.status not in (RouteStatus.published, RouteStatus.in_progress):
         raise RouteNotWithdrawable(f"The route is {route.status.value}; only a live route can be withdrawn")
     skipped = []

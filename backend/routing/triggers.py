@@ -145,13 +145,23 @@ class Replanner:
                 return None
             after = await replanning.insert_new_orders(loaded)
             change, event = await replanning.write(session, loaded, after, reason=reason)
-        self._tell_drivers(event)
+        self.tell_drivers(event)
         if loaded.lines:  # the map's lines along the streets follow, after the ETAs are out
             async with transaction(self._session_factory, on_commit=self._on_commit) as session:
                 await replanning.draw_lines(session, loaded.lines, self._travel)
         return change
 
-    def _tell_drivers(self, event: Event | None) -> None:
+    async def after_manual_change(
+        self, event: Event | None, lines: dict[UUID, tuple[list[tuple[float, float]], str]]
+    ) -> None:
+        """After a dispatcher's change committed (a stop moved): the drivers hear of it, then the changed routes'
+        street lines are drawn, outside the transaction that held the day's locks."""
+        self.tell_drivers(event)
+        if lines:
+            async with transaction(self._session_factory, on_commit=self._on_commit) as session:
+                await replanning.draw_lines(session, lines, self._travel)
+
+    def tell_drivers(self, event: Event | None) -> None:
         """After the commit, straight to each affected driver's channel: new ETAs are live data and do not
         wait for the outbox relay (the `plan.revised` event still goes through it, to the dispatch feed)."""
         if event is None or self._channels is None:
@@ -187,7 +197,7 @@ class Replanner:
             if change.empty and not loaded.dirty:
                 return change
             change, event = await replanning.write(session, loaded, better, reason=reason, travel=self._travel)
-        self._tell_drivers(event)
+        self.tell_drivers(event)
         return change
 
     async def _load(self, session: AsyncSession, key: tuple[UUID, date]) -> replanning.Loaded | None:

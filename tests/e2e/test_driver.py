@@ -10,7 +10,7 @@
   forced failures (500s, connections reset, answers lost after the server acted, timeouts): nothing lost,
   nothing applied twice.
 - A conflict: the dispatcher cancels a stop while the phone is offline and the driver delivers it anyway: the
-  driver is told, the proof is kept for the dispatcher, who sees it under "Needs attention".
+  driver is told, the proof is kept for the dispatcher, who sees it under "Refused driver actions".
 
 Each test has its own organization and published day (tests/e2e/driver_day.py).
 """
@@ -769,7 +769,7 @@ def test_a_delivery_to_a_stop_cancelled_while_offline_is_refused_and_kept_for_di
     banner.get_by_test_id("rejected-dismiss").click()
     expect(banner).to_have_count(0)
 
-    # The dispatcher sees it under "Needs attention", with the photo and the signature.
+    # The dispatcher sees it under "Refused driver actions", with the photo and the signature.
     desk = phones.open(browser, **DESKTOP).new_page()
     desk.goto("/dispatch")
     desk.get_by_label("Email").fill(day.emails["admin"])
@@ -791,7 +791,7 @@ def test_a_delivery_to_a_stop_cancelled_while_offline_is_refused_and_kept_for_di
     proofs = desk.get_by_test_id("proofs-panel")
     expect(proofs).to_be_visible()
     expect(proofs.get_by_test_id("proof-item").filter(has_text="Delivered:")).to_have_count(2)
-    refused = proofs.get_by_test_id("proof-item").filter(has_text="refused, see Needs attention")
+    refused = proofs.get_by_test_id("proof-item").filter(has_text="refused, see Refused driver actions")
     expect(refused).to_have_count(1)
     expect(refused).to_contain_text(name)
     expect(refused.locator("img")).to_have_count(2)

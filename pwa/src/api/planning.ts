@@ -59,6 +59,10 @@ export interface PlanTotals {
   /** Which travel times the solver used: "road_graph", "straight_line (fallback: ...)", ... */
   travel_times?: string;
   vehicles_without_depot?: number;
+  /** Open stops expected after their order's window ends (the live ETA, else the planned time). */
+  late_stops?: number;
+  /** The routes' total time out, from leaving the depot to getting back: driving, service, waiting, breaks. */
+  route_s?: number;
   [member: string]: unknown;
 }
 
@@ -104,6 +108,8 @@ export interface PlanSummary {
 export interface Plan extends PlanSummary {
   unassigned: Unassigned[];
   routes: RouteSummary[];
+  /** The stops counted in summary.late_stops; absent from servers before it was added. */
+  late_stop_ids?: string[];
 }
 
 export type StopKind = "start" | "delivery" | "pickup" | "break" | "end" | (string & {});
@@ -129,6 +135,8 @@ export interface Stop {
   eta_at?: string | null;
   eta_earliest_at?: string | null;
   eta_latest_at?: string | null;
+  /** A dispatcher moved this stop's order onto this route by hand: re-plans keep it on this vehicle. */
+  pinned?: boolean;
 }
 
 export interface LineString {
@@ -227,4 +235,31 @@ export function listLocations(client: ApiClient = api): Promise<Page<Location>> 
 /** Takes a live route out; 409 route-not-withdrawable when it is not published or in progress. */
 export function withdrawRoute(routeId: string, reason: string, client: ApiClient = api): Promise<RouteSummary> {
   return client.post(`/api/routes/${encodeURIComponent(routeId)}/withdraw`, { reason });
+}
+
+/** What moving a stop to another route answers: both routes as they are now. */
+export interface StopReassigned {
+  order_id: string;
+  /** The order's stops on the route it moved to (a delivery fetched from the depot has two). */
+  stop_ids: string[];
+  from_route: Route;
+  to_route: Route;
+  /** True when the stop had already moved (a repeated request): nothing changed twice. */
+  replayed: boolean;
+}
+
+/**
+ * Moves an open stop (with its pair) to another live route of the day, at its cheapest place there; re-plans
+ * keep it on that vehicle. 409 stop-not-open / stop-not-movable / stop-does-not-fit / route-not-live say why.
+ */
+export function reassignStop(
+  routeId: string,
+  stopId: string,
+  toRouteId: string,
+  client: ApiClient = api,
+): Promise<StopReassigned> {
+  return client.post(
+    `/api/routes/${encodeURIComponent(routeId)}/stops/${encodeURIComponent(stopId)}/reassign`,
+    { to_route_id: toRouteId },
+  );
 }

@@ -45,7 +45,7 @@ export function ConflictsPanel() {
   if (!items || items.length === 0) return null;
   return (
     <section class="card conflicts-panel" aria-labelledby="conflicts-heading" data-testid="conflicts-panel">
-      <h2 id="conflicts-heading">Needs attention ({items.length})</h2>
+      <h2 id="conflicts-heading">Refused driver actions ({items.length})</h2>
       <p class="muted">Drivers' actions the server refused. Their proof is kept; check with the customer.</p>
       <ul class="conflicts-list">
         {items.map((proof) => (

@@ -26,13 +26,14 @@ import {
   type ShownRevision,
 } from "../../state/dispatch";
 import { assignRouteStyles, type RouteStyle } from "./colours";
-import { dismissRevision, publishOpenPlan, withdrawRoute } from "./dispatch-actions";
+import { dismissRevision, moveStop, publishOpenPlan, withdrawRoute } from "./dispatch-actions";
 import { count, formatClock, formatDuration, formatKm, formatLongDate, formatWindow, isoDuration } from "./format";
 import { isLate, isStale, stopEta } from "./live-positions";
 import { dispatchErrorMessage } from "./messages";
 import { formatEtaDelta } from "./revision-diff";
 import { revisionLog, type RevisionLog } from "./revision-log";
 import { RouteMap, type MappedDriver, type MappedRoute } from "./RouteMap";
+import { canMove, movedText, moveTargets, type MoveTarget } from "./reassign";
 import { numberStops, routeSpan } from "./stops";
 import { planStatusText, routeStatusText, stopKindText, stopStatusText, unassignedReasonText } from "./wording";
 
@@ -68,16 +69,21 @@ export function PlanPanel() {
   );
   const positions = driverPositions.value;
   const etas = liveEtas.value;
+  // Late: what the live ETAs say, and what the server found (planned times after the window, stored ETAs),
+  // less any of those stops that are done by now
   const late = useMemo(() => {
     const ids = new Set<string>();
+    const open = new Map<string, boolean>();
     for (const detail of details.values()) {
       if (detail.status !== "ready") continue;
       for (const stop of detail.value.stops) {
+        open.set(stop.id, stop.status === "pending" || stop.status === "arrived");
         if (stop.order_id !== null && isLate(stop, orders.get(stop.order_id), etas)) ids.add(stop.id);
       }
     }
+    for (const id of plan?.late_stop_ids ?? []) if (open.get(id) !== false) ids.add(id);
     return ids;
-  }, [details, orders, etas]);
+  }, [details, orders, etas, plan]);
   const etaByStop = useMemo(() => {
     const byStop = new Map<string, string>();
     for (const detail of details.values()) {
@@ -189,7 +195,7 @@ export function PlanPanel() {
 
   return (
     <>
-      <PlanSummaryCard plan={plan} />
+      <PlanSummaryCard plan={plan} lateCount={late.size} />
       {changes && <RevisionNotice revision={changes} log={log} orders={orders} />}
       <section class="card plan-map" aria-labelledby="map-heading">
         <h2 id="map-heading" class="visually-hidden">
@@ -253,8 +259,8 @@ function MapLegend() {
   );
 }
 
-function PlanSummaryCard(props: { plan: Plan }) {
-  const { plan } = props;
+function PlanSummaryCard(props: { plan: Plan; lateCount: number }) {
+  const { plan, lateCount } = props;
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
   const announcement = useSignal("");
@@ -312,8 +318,16 @@ function PlanSummaryCard(props: { plan: Plan }) {
         <li class={plan.unassigned.length > 0 ? "plan-totals-warning" : undefined}>
           {count(plan.unassigned.length, "order")} left out
         </li>
+        <li class={lateCount > 0 ? "plan-totals-warning" : undefined} data-testid="plan-late">
+          {lateCount > 0 ? `${count(lateCount, "stop")} late` : "No stop late"}
+        </li>
         <li>{formatKm(totals.distance_m ?? 0)}</li>
         <li>{formatDuration(totals.duration_s ?? 0)} driving</li>
+        {typeof totals.route_s === "number" && (
+          <li data-testid="plan-route-time" title="From leaving the depot to getting back: driving, stops, waiting and breaks">
+            <time dateTime={isoDuration(totals.route_s)}>{formatDuration(totals.route_s)}</time> route time
+          </li>
+        )}
       </ul>
       <p class="muted plan-source">
         {travelTimesText(totals.travel_times)}
@@ -695,11 +709,25 @@ function StopTables(props: {
   );
   const added = useMemo(() => new Set(props.changes?.diff.added ?? []), [props.changes]);
   const moved = useMemo(() => new Set(props.changes?.diff.moved ?? []), [props.changes]);
+  const moveNotice = useSignal({ text: "", count: 0 });
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  // once the notice is on screen: the row and its button are gone from this table, so say where the stop went
+  useEffect(() => {
+    if (moveNotice.value.count > 0) noticeRef.current?.focus();
+  }, [moveNotice.value.count]);
   if (props.routes.length === 0) return null;
+
+  function onMoved(text: string) {
+    moveNotice.value = { text, count: moveNotice.value.count + 1 };
+  }
+
   return (
     <section class="card" aria-labelledby="stops-heading">
       <h2 id="stops-heading">Stops</h2>
       <p class="muted">Planned times are in the organization's time zone ({props.timeZone}).</p>
+      <p role="status" class="stop-move-notice" ref={noticeRef} tabIndex={-1} data-testid="move-notice">
+        {moveNotice.value.text}
+      </p>
       {props.routes.map((route, index) => (
         <details key={route.summary.id} id={`stops-${route.summary.id}`} class="stops" open={index === 0}>
           <summary>
@@ -717,6 +745,10 @@ function StopTables(props: {
           {route.detail.status === "ready" && (
             <StopTable
               name={route.name}
+              routeId={route.summary.id}
+              routeStatus={route.summary.status}
+              targets={moveTargets(props.routes, route.summary.id)}
+              onMoved={onMoved}
               stops={route.detail.value.stops}
               late={props.late}
               etas={props.etas}
@@ -736,6 +768,11 @@ function StopTables(props: {
 
 function StopTable(props: {
   name: string;
+  routeId: string;
+  routeStatus: string;
+  /** The plan's other live routes, where an open stop of this one can go. */
+  targets: MoveTarget[];
+  onMoved: (text: string) => void;
   stops: Stop[];
   late: ReadonlySet<string>;
   etas: ReadonlyMap<string, string>;
@@ -817,12 +854,118 @@ function StopTable(props: {
                 )}
                 {isNew && <span class="chip chip-change">New</span>}
                 {isMoved && <span class="chip chip-change">Moved here</span>}
+                {stop.pinned && stop.order_id !== null && open && (
+                  <span class="chip chip-pinned" title="A dispatcher put it on this route: re-plans keep it here">
+                    Kept on this route
+                  </span>
+                )}
+                {props.targets.length > 0 && canMove(stop, props.routeStatus) && (
+                  <MoveStop
+                    routeId={props.routeId}
+                    stopId={stop.id}
+                    who={order?.recipient_name ?? `Order ${stop.order_id?.slice(-8) ?? ""}`}
+                    targets={props.targets}
+                    onMoved={props.onMoved}
+                  />
+                )}
               </td>
             </tr>
           );
         })}
       </tbody>
     </table>
+  );
+}
+
+/**
+ * "Move to…": a dialog picks another live route of the day (by vehicle and driver) and the server moves the
+ * stop there, at its cheapest place, re-timing both routes; the order stays there in later re-plans. A
+ * refusal (the driver is already on the way, the van is full, lacks a skill…) shows the server's words.
+ */
+function MoveStop(props: {
+  routeId: string;
+  stopId: string;
+  who: string;
+  targets: MoveTarget[];
+  onMoved: (text: string) => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const busy = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const choice = useSignal("");
+  const id = `move-${props.stopId}`;
+
+  function open() {
+    error.value = null;
+    choice.value = props.targets[0]?.routeId ?? "";
+    dialog.current?.showModal();
+  }
+
+  async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy.value) return;
+    const target = props.targets.find((t) => t.routeId === choice.value);
+    if (!target) {
+      error.value = "Choose the route to move the stop to.";
+      return;
+    }
+    busy.value = true;
+    error.value = null;
+    try {
+      const moved = await moveStop(props.routeId, props.stopId, target.routeId);
+      dialog.current?.close();
+      props.onMoved(movedText(moved, props.who, target.label));
+    } catch (failure) {
+      error.value = dispatchErrorMessage(failure);
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  return (
+    <>
+      <button type="button" class="button button-secondary stop-move" onClick={open}>
+        Move to…<span class="visually-hidden"> another route: {props.who}</span>
+      </button>
+      <dialog ref={dialog} class="withdraw-dialog move-dialog" aria-labelledby={`${id}-heading`}>
+        <form class="form" method="dialog" onSubmit={submit} aria-describedby={error.value ? `${id}-error` : undefined}>
+          <h2 id={`${id}-heading`}>Move {props.who} to another route</h2>
+          <p>
+            The stop goes where it adds the least driving on the chosen route; both drivers get their new
+            times, and later re-plans keep it there.
+          </p>
+          <div class="field">
+            <label for={`${id}-route`}>Route</label>
+            <select
+              id={`${id}-route`}
+              name="route"
+              value={choice.value}
+              onChange={(event) => (choice.value = event.currentTarget.value)}
+            >
+              {props.targets.map((target) => (
+                <option key={target.routeId} value={target.routeId}>
+                  {target.label}
+                </option>
+              ))}
+            </select>
+          </div>
+          {error.value && (
+            <p id={`${id}-error`} class="form-error" role="alert">
+              {error.value}
+            </p>
+          )}
+          <div class="dialog-actions">
+            <button type="button" class="button button-secondary" onClick={() => dialog.current?.close()}>
+              Keep it here
+            </button>
+            <button type="submit" class="button" aria-disabled={busy.value ? "true" : undefined}>
+              {busy.value && <span class="spinner" aria-hidden="true" />}
+              {busy.value ? "Moving…" : "Move stop"}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
   );
 }
 

@@ -52,7 +52,7 @@ export function ProofsPanel() {
             <p>
               <strong>{clockFormat(timeZone.value).format(new Date(item.proof.occurred_at))}</strong> {proofText(item)}
               {item.order_reference && <span class="muted"> · {item.order_reference}</span>}
-              {item.proof.status === "conflict" && <span class="muted"> · refused, see Needs attention</span>}
+              {item.proof.status === "conflict" && <span class="muted"> · refused, see Refused driver actions</span>}
             </p>
             {item.proof.note && <p class="muted">“{item.proof.note}”</p>}
             {(item.proof.photos.length > 0 || item.proof.signature) && (

@@ -246,7 +246,8 @@ export function RouteMap(props: RouteMapProps) {
 
     if (fittedKey.current !== props.viewKey && bounds.isValid()) {
       fittedKey.current = props.viewKey;
-      current.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+      // no zoom animation: its timer outlives a map removed mid-way (leaving the Day tab) and throws in Leaflet
+      current.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false });
     }
   }, [
     props.routes,

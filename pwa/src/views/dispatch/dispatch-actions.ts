@@ -5,6 +5,8 @@ import { batch } from "@preact/signals";
 import { ApiError } from "../../api/client";
 import { connectLive, socketUrl } from "../../api/live";
 import { loadConflicts } from "./ConflictsPanel";
+import { requestInboxReload } from "./InboxPanel";
+import { refreshesInbox } from "./inbox";
 import { loadRecentProofs, PROOF_EVENTS } from "./ProofsPanel";
 import { loadReturnsToReceive } from "./ReturnsPanel";
 import { RETURN_EVENTS } from "./returns-desk";
@@ -21,11 +23,13 @@ import {
   listVehicles,
   MAX_PAGE,
   publishPlan,
+  reassignStop,
   withdrawRoute as postWithdrawRoute,
   type OrderCreate,
   type OrderSummary,
   type Plan,
   type Route,
+  type StopReassigned,
 } from "../../api/planning";
 import { latestPositions } from "../../api/positions";
 import {
@@ -422,6 +426,22 @@ export async function withdrawRoute(routeId: string, reason: string): Promise<vo
   await refreshFromLive({ plans: true, orders: true });
 }
 
+/**
+ * Moves an open stop to another live route of the day (it stays there in later re-plans); the plan view
+ * reloads, showing what moved. Throws ApiError (409 with the server's reason) for the dialog.
+ */
+export async function moveStop(routeId: string, stopId: string, toRouteId: string): Promise<StopReassigned> {
+  let moved: StopReassigned;
+  try {
+    moved = await reassignStop(routeId, stopId, toRouteId);
+  } catch (error) {
+    noticeSignedOut(error);
+    throw error;
+  }
+  await refreshFromLive({ plans: true, orders: false, reason: "stop moved by a dispatcher" });
+  return moved;
+}
+
 /** Listens on /ws/dispatch while the screen is open; returns the way to stop. */
 export function startLiveUpdates(): () => void {
   let due: Refresh | null = null;
@@ -453,6 +473,7 @@ export function startLiveUpdates(): () => void {
     url: socketUrl("/ws/dispatch"),
     onEvent: (event) => {
       if (event.type === "proof.conflict") void loadConflicts();
+      if (refreshesInbox(event.type)) requestInboxReload();
       if (PROOF_EVENTS.has(event.type)) void loadRecentProofs();
       if (RETURN_EVENTS.has(event.type)) void loadReturnsToReceive();
       const refresh = refreshFor(event, serviceDate.value);
@@ -470,6 +491,7 @@ export function startLiveUpdates(): () => void {
     onResync: () => {
       schedule({ plans: true, orders: true });
       void loadConflicts();
+      requestInboxReload();
       void loadRecentProofs();
       void loadReturnsToReceive();
       void loadPositions(); // positions are not replayed: where everyone is now

@@ -7,6 +7,8 @@ const REASONS: Record<string, string> = {
   fleet_full: "Vehicles are full",
   no_vehicle: "No vehicle available",
   no_store: "Store missing",
+  taken_off: "Taken off its route",
+  pinned: "Kept for a vehicle that can't take it",
 };
 
 const ORDER_STATUSES: Record<string, string> = {
