@@ -1,9 +1,50 @@
 // Builds the PWA into dist/ (served by the backend at /), the service worker and the web app manifest.
+import { build, type Plugin } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 import { defineConfig } from "vitest/config";
 
 /** Where `npm run dev` forwards server paths: the backend started with `doorstep demo` or `doorstep serve`. */
 const BACKEND = process.env["DOORSTEP_BACKEND_URL"] ?? "http://127.0.0.1:8000";
+
+/** The tracking page's push-only worker: dist/track-push-worker.js, registered with scope /track/<token>. */
+const TRACK_PUSH_WORKER = "track-push-worker.js";
+
+/**
+ * Builds src/sw/track-push-worker.ts once the app is written, on its own: one classic script (IIFE) with
+ * everything it imports inside, at a fixed name the page can register, since a worker cannot load the app's
+ * hashed chunks. Not in the main worker's precache (globIgnores below): customers' phones only need it.
+ */
+function trackPushWorker(): Plugin {
+  let outDir = "dist";
+  let root = process.cwd();
+  return {
+    name: "doorstep-track-push-worker",
+    apply: "build",
+    configResolved(config) {
+      outDir = config.build.outDir;
+      root = config.root;
+    },
+    async closeBundle() {
+      await build({
+        configFile: false,
+        root,
+        publicDir: false,
+        logLevel: "warn",
+        build: {
+          outDir,
+          emptyOutDir: false,
+          copyPublicDir: false,
+          lib: {
+            entry: "src/sw/track-push-worker.ts",
+            formats: ["iife"],
+            name: "doorstepTrackPush",
+            fileName: () => TRACK_PUSH_WORKER,
+          },
+        },
+      });
+    },
+  };
+}
 
 const THEME_COLOUR = "#0b5d4b"; // --color-brand in src/theme.css
 const BACKGROUND_COLOUR = "#f5f7f6"; // --color-page
@@ -23,6 +64,7 @@ export default defineConfig({
       includeManifestIcons: false,
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,woff2,wasm}"],
+        globIgnores: [TRACK_PUSH_WORKER],
       },
       manifest: {
         id: "/",
@@ -42,6 +84,7 @@ export default defineConfig({
         ],
       },
     }),
+    trackPushWorker(),
   ],
   server: {
     proxy: {

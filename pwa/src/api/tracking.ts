@@ -149,3 +149,37 @@ export function trackingSocketPath(token: string): string {
 
 /** Close codes of /ws/track after which reconnecting cannot help: unknown link, expired link. */
 export const TRACKING_FINAL_CLOSE_CODES = [4404, 4410] as const;
+
+/** What the page needs to offer notices (backend/notifications/schemas.py, PushStatus). */
+export interface PushStatus {
+  /** The server's VAPID public key, base64url: the applicationServerKey to subscribe with. */
+  public_key: string;
+  /** Whether the endpoint asked about (without one: any browser) gets this order's notices. */
+  subscribed: boolean;
+  subscriptions: number;
+  max_subscriptions: number;
+}
+
+function pushPath(token: string): string {
+  return `/api/track/${encodeURIComponent(token)}`;
+}
+
+/** The VAPID key, and whether this browser's endpoint is subscribed to this order. */
+export function getPushStatus(token: string, endpoint?: string, client: ApiClient = api): Promise<PushStatus> {
+  const query = endpoint ? `?endpoint=${encodeURIComponent(endpoint)}` : "";
+  return client.get(`${pushPath(token)}/push${query}`);
+}
+
+/** Keeps a browser's PushSubscription.toJSON() for this order's notices. 409 past the most browsers per order. */
+export function subscribePush(
+  token: string,
+  subscription: PushSubscriptionJSON,
+  client: ApiClient = api,
+): Promise<{ id: string; endpoint: string; created_at: string }> {
+  return client.post(`${pushPath(token)}/push-subscriptions`, subscription);
+}
+
+/** No more notices in this browser; 404 when the server no longer had it. */
+export function unsubscribePush(token: string, endpoint: string, client: ApiClient = api): Promise<void> {
+  return client.delete(`${pushPath(token)}/push-subscriptions?endpoint=${encodeURIComponent(endpoint)}`);
+}

@@ -2,6 +2,7 @@
 // plain words, the ETA window, how many stops before theirs, the map with the driver while theirs is next,
 // the delivery instructions while they may change them, and the timeline. A parcel ready at a store shows
 // its code, QR and "I'm here" instead; a delivered one offers a return; a return's own page shows its code.
+// Where the browser can, a card turns this order's notices on this phone on and off (PushSlot.tsx).
 // One column, 360 px up.
 import { useSignal } from "@preact/signals";
 import type { ComponentChildren, TargetedSubmitEvent } from "preact";
@@ -14,6 +15,7 @@ import { openTracking, saveInstructions } from "./track-actions";
 import "./track.css";
 import { PickupCard } from "./PickupCard";
 import { ProofCard } from "./ProofCard";
+import { PushSlot } from "./PushSlot";
 import { canStartReturn, ReturnInfoCard, StartReturnCard } from "./ReturnCards";
 import { returnHeadline, returnStepLabel } from "./return-wording";
 import { TrackMap } from "./TrackMap";
@@ -252,6 +254,7 @@ function Tracking(props: { view: TrackingView; token: string; now: Date; live: L
         </section>
       )}
 
+      <PushSlot token={props.token} closed={closed} />
       {view.proof && <ProofCard proof={view.proof} token={props.token} now={now} />}
       {canStartReturn(view) && <StartReturnCard token={props.token} />}
       {takesInstructions(view) && <Instructions view={view} token={props.token} />}
