@@ -91,6 +91,8 @@ def _print_demo_banner(
         f"  Web app (sign in here):  {base}/",
         f"  Driver app (phones):     {base}/driver  (a driver's route shows once its plan is published)",
         f"  Store counter:           {base}/store   (store@demo.doorstep.dev: scan pickups in, hand them over)",
+        f"  Carrier's orders:        {base}/carrier (carrier@demo.doorstep.dev: the courier company's view)",
+        f"  Dispatch:                {base}/dispatch (plan, publish, orders, imports, exceptions, reports)",
         f"  API docs (OpenAPI):      {base}/schema",
         f"  Health:                  {base}/health",
         f"  Database:                {settings.database_url}",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, delete, get, post, put
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -19,6 +20,7 @@ from backend.carriers.models import CarrierLink, CarrierRule
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.kit.validation import FieldInvalid
 from backend.orders.models import OrderStatus
+from backend.proof.api import MEDIA_STORE_KEY
 
 MAX_KEY = 200
 
@@ -152,11 +154,15 @@ class CarrierOrdersController(Controller):
         "/{order_id:uuid}/status",
         operation_id="carrier_status_update",
         status_code=HTTP_200_OK,
-        summary="Picked up, delivered (with who took it) or failed (with why); needs an Idempotency-Key header",
+        summary=(
+            "Picked up, delivered (with who took it) or failed (with why), with optional photos uploaded first "
+            "with PUT /api/media/{sha256}; needs an Idempotency-Key header"
+        ),
     )
     async def update_status(
         self,
         request: Request[Any, Any, Any],
+        state: State,
         db_session: NamedDependency[AsyncSession],
         principal: NamedDependency[Principal],
         order_id: FromPath[UUID],
@@ -165,4 +171,6 @@ class CarrierOrdersController(Controller):
         key = (request.headers.get("Idempotency-Key") or "").strip()
         if not key or len(key) > MAX_KEY:
             raise FieldInvalid("Idempotency-Key", f"send a unique header of 1 to {MAX_KEY} characters with each update")
-        return await service.update_status(db_session, principal=principal, order_id=order_id, update=data, key=key)
+        return await service.update_status(
+            db_session, principal=principal, order_id=order_id, update=data, key=key, media_store=state[MEDIA_STORE_KEY]
+        )

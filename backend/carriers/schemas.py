@@ -9,6 +9,8 @@ from uuid import UUID
 import msgspec
 
 Weekday = Annotated[int, msgspec.Meta(ge=0, le=6)]
+Sha256 = Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+MAX_PHOTOS = 3  # what the apps' photo field takes (a customer's return keeps as many)
 
 
 class LinkCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,6 +82,9 @@ class StatusUpdate(msgspec.Struct, forbid_unknown_fields=True):
     recipient_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
     reason: Literal["not_home", "no_access", "refused", "damaged", "wrong_address", "other"] | None = None
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    photos: Annotated[list[Sha256], msgspec.Meta(max_length=MAX_PHOTOS)] = []
+    """Photos for the proof of a delivery or failure: the SHA-256 of each, uploaded first by the carrier with
+    PUT /api/media/{sha256}; the shipper gets a copy with the proof."""
 
     def __post_init__(self) -> None:
         if self.occurred_at is not None and self.occurred_at.tzinfo is None:
@@ -88,6 +93,8 @@ class StatusUpdate(msgspec.Struct, forbid_unknown_fields=True):
             raise ValueError("recipient_name: say who took the parcel (the proof of delivery)")
         if self.status == "failed" and not self.reason:
             raise ValueError("reason: say why the delivery failed")
+        if self.photos and self.status == "picked_up":
+            raise ValueError("photos: only a delivery or a failure keeps photos")
 
 
 class StatusApplied(msgspec.Struct):

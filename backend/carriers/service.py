@@ -36,7 +36,10 @@ from backend.kit.validation import FieldInvalid
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.places import service as places
-from backend.proof.models import Proof, ProofKind, ProofStatus
+from backend.proof import service as proof
+from backend.proof.errors import MediaNotFound
+from backend.proof.models import Media, Proof, ProofKind, ProofStatus
+from backend.proof.storage import MediaStore
 
 # an order can change hands while nobody has planned it yet
 ASSIGNABLE = frozenset({OrderStatus.created})
@@ -259,15 +262,54 @@ async def carrier_order(session: AsyncSession, *, principal: Principal, order_id
 
 
 def _request_hash(order_id: UUID, update: schemas.StatusUpdate) -> str:
-    return hashlib.sha256(str(order_id).encode() + b"|" + msgspec.json.encode(update)).hexdigest()
+    body: dict[str, Any] = msgspec.to_builtins(update)
+    if not body["photos"]:
+        del body["photos"]  # an update without photos hashes as it did before they could be sent
+    return hashlib.sha256(str(order_id).encode() + b"|" + msgspec.json.encode(body)).hexdigest()
+
+
+async def _share_photos(
+    session: AsyncSession, store: MediaStore, *, carrier_id: UUID, shipper_id: UUID, hashes: list[str]
+) -> None:
+    """Copy the carrier's uploaded photos into the shipper's media, so the shipper's office (and the customer's
+    tracking link once delivered) can show them as they show a driver's; a photo the shipper has already is
+    left as it is."""
+    for sha256 in dict.fromkeys(hashes):
+        if await proof.get_media(session, organization_id=shipper_id, sha256=sha256) is not None:
+            continue
+        media, data = await proof.read_media(session, store, organization_id=carrier_id, sha256=sha256)
+        await store.write(shipper_id, sha256, media.content_type, data)
+        try:
+            async with session.begin_nested():
+                session.add(
+                    Media(
+                        organization_id=shipper_id,
+                        sha256=sha256,
+                        content_type=media.content_type,
+                        size=media.size,
+                        width=media.width,
+                        height=media.height,
+                        stored_sha256=media.stored_sha256,
+                        uploaded_by=None,
+                    )
+                )
+        except IntegrityError:
+            pass  # the same photo reached the shipper at the same moment by another way: one row is enough
 
 
 async def update_status(
-    session: AsyncSession, *, principal: Principal, order_id: UUID, update: schemas.StatusUpdate, key: str
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    order_id: UUID,
+    update: schemas.StatusUpdate,
+    key: str,
+    media_store: MediaStore,
 ) -> schemas.StatusApplied:
     """Apply a carrier's update once per Idempotency-Key: the order moves through the lifecycle to the new state
-    (recording each step, as a driver's would), a delivery or failure keeps a proof; a retry with the same key
-    answers the stored result, the same key with another request is refused."""
+    (recording each step, as a driver's would), a delivery or failure keeps a proof (with the carrier's photos,
+    copied to the shipper); a retry with the same key answers the stored result, the same key with another
+    request is refused."""
     await _require_carrier(session, principal)
     digest = _request_hash(order_id, update)
     earlier = await session.scalar(
@@ -280,6 +322,9 @@ async def update_status(
             raise IdempotencyKeyReused("Use a new Idempotency-Key for each new update")
         return msgspec.convert({**earlier.response, "replayed": True}, schemas.StatusApplied)
     order, _shipper = await carrier_order(session, principal=principal, order_id=order_id)
+    missing = await proof.missing_media(session, organization_id=principal.organization_id, hashes=update.photos)
+    if missing:
+        raise MediaNotFound(f"photos: upload {missing[0]} first with PUT /api/media/{{sha256}}")
     acting = Principal.carrier(order.organization_id, principal.organization_id)
     at = update.occurred_at or utcnow()
     note = f"Carrier: {update.note}" if update.note else "Delivered by the carrier"
@@ -290,6 +335,13 @@ async def update_status(
             session, principal=acting, order_id=order.id, to=step, occurred_at=at, reason=f"carrier: {update.status}"
         )
     if update.status in ("delivered", "failed"):
+        await _share_photos(
+            session,
+            media_store,
+            carrier_id=principal.organization_id,
+            shipper_id=order.organization_id,
+            hashes=update.photos,
+        )
         session.add(
             Proof(
                 organization_id=order.organization_id,
@@ -299,7 +351,7 @@ async def update_status(
                 recipient_name=update.recipient_name,
                 reason=update.reason,
                 note=note,
-                photos=[],
+                photos=list(update.photos),
                 occurred_at=at,
                 recorded_at=utcnow(),
             )

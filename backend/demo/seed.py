@@ -1,4 +1,5 @@
-"""The demo organization in central Helsinki: a depot, two stores, four drivers with vehicles, 60 orders.
+"""The demo organization in central Helsinki: a depot, two stores, four drivers with vehicles, 60 orders; and a
+carrier organization it gives four more deliveries to.
 
 Every point comes from data/addresses.json, taken from the OpenStreetMap extract beside it
 (© OpenStreetMap contributors, ODbL 1.0). Seeding goes through the same services as the API.
@@ -21,6 +22,8 @@ from backend.accounts import service as accounts
 from backend.accounts.models import Organization, OrganizationKind, Role
 from backend.accounts.principal import Principal
 from backend.accounts.schemas import UserCreate
+from backend.carriers import service as carriers
+from backend.carriers.schemas import LinkCreate
 from backend.fleet import service as fleet
 from backend.fleet.models import VehicleProfile
 from backend.fleet.schemas import VehicleCreate
@@ -39,6 +42,10 @@ ORGANIZATION_NAME = "Doorstep Demo Helsinki"
 PASSWORD = "doorstep-demo"
 TIMEZONE = "Europe/Helsinki"
 ORDER_COUNT = 60
+# a courier company the demo shipper gives a few deliveries to; its dispatcher works them at /carrier
+CARRIER_NAME = "Kaupunkikuriiri Oy"
+CARRIER_ORDER_COUNT = 4
+CARRIER_EMAIL = "carrier@demo.doorstep.dev"
 # what the demo's stores sell: in-store pickups reserve one each, and returns can restock them
 PRODUCTS = [
     ("MUG-BLUE", "Blue stoneware mug"),
@@ -105,6 +112,8 @@ LOGINS = [
     DemoLogin("dispatcher", "dispatcher@demo.doorstep.dev", PASSWORD),
     DemoLogin("store_staff", "store@demo.doorstep.dev", PASSWORD),
     *[DemoLogin("driver", f"driver{i}@demo.doorstep.dev", PASSWORD) for i in range(1, 5)],
+    # not the shipper's: the carrier organization's dispatcher (printed as "carrier")
+    DemoLogin("carrier", CARRIER_EMAIL, PASSWORD),
 ]
 
 
@@ -138,6 +147,8 @@ async def seed(
     users = {}
     names = {"admin": "Aino Admin", "dispatcher": "Dani Dispatcher", "store_staff": "Sami Store"}
     for index, login in enumerate(LOGINS):
+        if login.email == CARRIER_EMAIL:
+            continue
         name = names.get(login.role) or f"{FIRST_NAMES[index]} Driver"
         users[login.email] = await accounts.create_user(
             session,
@@ -279,4 +290,57 @@ async def seed(
                 or (kind is OrderKind.delivery and index % 25 == 11),
             ),
         )
+    await seed_carrier(session, principal=principal, organization=org, secret_key=secret_key, day=local_today, rng=rng)
     return True
+
+
+async def seed_carrier(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    organization: Organization,
+    secret_key: str,
+    day: date,
+    rng: random.Random,
+) -> None:
+    """The carrier organization with its dispatcher, linked by the demo shipper, and the shipper's deliveries at
+    the next addresses given to it by hand (the shipper's planner leaves them alone)."""
+    carrier = await accounts.create_organization(
+        session, name=CARRIER_NAME, kind=OrganizationKind.carrier, timezone=organization.timezone, country_code="FI"
+    )
+    await accounts.create_user(
+        session,
+        organization=carrier,
+        data=UserCreate(email=CARRIER_EMAIL, name="Kalle Kuriiri", role=Role.dispatcher, password=PASSWORD),
+        actor="system:demo",
+    )
+    link = await carriers.create_link(
+        session, principal=principal, data=LinkCreate(carrier_id=carrier.id, name=CARRIER_NAME)
+    )
+    zone = ZoneInfo(organization.timezone)
+    stops = load_addresses()["stops"][ORDER_COUNT : ORDER_COUNT + CARRIER_ORDER_COUNT]
+    for number, stop in enumerate(stops, start=ORDER_COUNT + 1):
+        start = datetime.combine(day, time(9 + 2 * (number % 3), 0), zone)
+        created = await orders.create_order(
+            session,
+            principal=principal,
+            organization=organization,
+            secret_key=secret_key,
+            data=OrderCreate(
+                kind=OrderKind.delivery,
+                external_ref=f"DEMO-{number:04d}",
+                recipient_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                recipient_phone=f"+35840{rng.randrange(1_000_000, 9_999_999)}",
+                recipient_email=f"customer{number}@example.com",
+                address=stop["address"],
+                lat=stop["lat"],
+                lon=stop["lon"],
+                window_start_at=start,
+                window_end_at=start + timedelta(hours=3),
+                weight_kg=round(rng.uniform(0.5, 8.0), 1),
+                volume_l=round(rng.uniform(2.0, 30.0), 1),
+                barcodes=[f"DS{number:06d}"] + ([f"DS{number:06d}-2"] if number % 2 == 0 else []),
+                notes="Leave with the neighbour if out" if number % 4 == 1 else None,
+            ),
+        )
+        await carriers.assign(session, principal=principal, order_id=created.order.id, link_id=link.id)

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from backend.accounts.models import Role, User
-from backend.demo.seed import DATA, LOGINS, ORDER_COUNT, seed
+from backend.demo.seed import CARRIER_ORDER_COUNT, DATA, LOGINS, ORDER_COUNT, seed
 from backend.fleet.models import Vehicle, VehicleProfile
 from backend.orders.models import Order
 from backend.places.models import Location, LocationKind
@@ -31,13 +31,14 @@ def test_seed_builds_the_demo_once_and_every_login_works(client):
         return orders, vehicles, locations, drivers
 
     orders, vehicles, locations, drivers = run_in_app(client, counts)
-    assert len(orders) == ORDER_COUNT
+    assert len([o for o in orders if o.carrier_id is None]) == ORDER_COUNT
+    assert len([o for o in orders if o.carrier_id is not None]) == CARRIER_ORDER_COUNT  # given to the demo carrier
     assert drivers == 4 and all(v.driver_id is not None for v in vehicles)
     assert sorted(v.profile for v in vehicles) == sorted([VehicleProfile.bike] * 2 + [VehicleProfile.van] * 2)
     assert sorted(loc.kind for loc in locations) == [LocationKind.depot, LocationKind.store, LocationKind.store]
     for point in [*orders, *locations]:
         assert LAT_RANGE[0] < point.lat < LAT_RANGE[1] and LON_RANGE[0] < point.lon < LON_RANGE[1]
-    assert len({(o.lat, o.lon) for o in orders}) == ORDER_COUNT
+    assert len({(o.lat, o.lon) for o in orders}) == len(orders)
     for login in LOGINS:
         response = client.post("/api/auth/login", json={"email": login.email, "password": login.password})
         assert response.status_code == 200, login.email

@@ -48,6 +48,8 @@ const SAFE_METHODS: ReadonlySet<Method> = new Set(["GET"]);
 export interface RequestOptions {
   /** Give up after this many milliseconds: the request fails with a NetworkError, as if the network had dropped. */
   timeoutMs?: number;
+  /** Headers beyond the client's own, such as an Idempotency-Key. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Bytes sent as they are (an image upload), with their own Content-Type, instead of JSON. */
@@ -80,7 +82,10 @@ export function createApiClient(options: { baseUrl?: string; fetch?: typeof fetc
     options: RequestOptions = {},
     raw?: RawBody,
   ): Promise<T> {
-    const headers: Record<string, string> = { Accept: "application/json, application/problem+json" };
+    const headers: Record<string, string> = {
+      Accept: "application/json, application/problem+json",
+      ...options.headers,
+    };
     if (raw) headers["Content-Type"] = raw.contentType;
     else if (body !== undefined) headers["Content-Type"] = "application/json";
     if (!SAFE_METHODS.has(method) && csrfToken) headers["X-CSRF-Token"] = csrfToken;

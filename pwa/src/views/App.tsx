@@ -3,6 +3,7 @@ import { useEffect } from "preact/hooks";
 import { followHistory } from "../components/Link";
 import { currentPath } from "../state/route";
 import { session } from "../state/session";
+import { CarrierGate } from "./carrier/CarrierGate";
 import { DispatchGate } from "./dispatch/DispatchGate";
 import { DriverGate } from "./driver/DriverGate";
 import { checkSession } from "./shell/session-actions";
@@ -37,5 +38,6 @@ export function App() {
   if (path === "/dispatch" || path.startsWith("/dispatch/")) return <DispatchGate />;
   if (path === "/driver" || path.startsWith("/driver/")) return <DriverGate />;
   if (isStorePath(path)) return <StoreGate />;
+  if (path === "/carrier" || path.startsWith("/carrier/")) return <CarrierGate />;
   return <Shell />;
 }

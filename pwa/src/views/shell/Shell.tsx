@@ -1,10 +1,11 @@
 // The app shell: product name, who is signed in (or the sign-in form), and the apps, open or to come.
 // views/App.tsx checks the session; the shell only shows it.
 import { useEffect, useRef } from "preact/hooks";
-import type { Role } from "../../api/auth";
-import { Link } from "../../components/Link";
+import type { CurrentUser, Role } from "../../api/auth";
+import { Link, navigate } from "../../components/Link";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { session, type SessionState } from "../../state/session";
+import { canWorkAsCarrier } from "../carrier/access";
 import { canDispatch } from "../dispatch/access";
 import { canDrive } from "../driver/access";
 import { canServeStore } from "../store/access";
@@ -18,6 +19,8 @@ interface App {
   summary: string;
   /** Where the app opens, for the roles it is for; an app without one is still to come. */
   open?: { href: string; allows: (role: Role) => boolean };
+  /** Listed only for these people (the carrier screen for a carrier organization's staff); everyone by default. */
+  listedFor?: (user: CurrentUser) => boolean;
 }
 
 const APPS: readonly App[] = [
@@ -37,6 +40,12 @@ const APPS: readonly App[] = [
     open: { href: "/store", allows: canServeStore },
   },
   { name: "Tracking", summary: "A live arrival window for the person waiting at home." },
+  {
+    name: "Carrier",
+    summary: "The orders shippers gave your courier company: picked up, delivered, failed.",
+    open: { href: "/carrier", allows: () => true },
+    listedFor: canWorkAsCarrier,
+  },
 ];
 
 export function Shell() {
@@ -44,7 +53,18 @@ export function Shell() {
     document.title = "Doorstep";
   }, []);
   const state = session.value;
-  const role = state.status === "signed-in" ? state.user.role : null;
+  const user = state.status === "signed-in" ? state.user : null;
+  const role = user?.role ?? null;
+  const apps = APPS.filter((app) => !app.listedFor || (user !== null && app.listedFor(user)));
+
+  // A carrier's office staff have one app: signing in (or opening Doorstep signed in) takes them to it. Coming
+  // back here from it (the home link) does not send them away again.
+  const before = useRef(state.status);
+  useEffect(() => {
+    const was = before.current;
+    before.current = state.status;
+    if (was !== "signed-in" && user !== null && canWorkAsCarrier(user)) navigate("/carrier");
+  }, [state.status]);
 
   return (
     <>
@@ -64,7 +84,7 @@ export function Shell() {
           <h2 id="apps-heading">Apps</h2>
           <p class="muted">These open here as they are released.</p>
           <ul class="apps">
-            {APPS.map((app) =>
+            {apps.map((app) =>
               app.open && role !== null && app.open.allows(role) ? (
                 <li class="app app-open" key={app.name}>
                   <div class="app-head">
