@@ -43,16 +43,19 @@ from backend.fleet.api import VehicleController
 from backend.inbox.api import InboxController
 from backend.integrations.api import SENDER_KEY as WEBHOOK_SENDER_KEY
 from backend.integrations.api import WebhookController
+from backend.integrations.repository import purge_deliveries
 from backend.integrations.sender import WebhookSender
 from backend.inventory.api import SkuController, StockController
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
 from backend.kit.nul_guard import NulGuardMiddleware
 from backend.kit.problems import handle_exception
+from backend.kit.retention import PurgeJob, Retention
 from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
 from backend.notifications.api import SENDER_KEY as NOTIFICATION_SENDER_KEY
 from backend.notifications.api import NotificationController, push_status, subscribe_push, unsubscribe_push
+from backend.notifications.repository import purge_notifications, purge_push_subscriptions
 from backend.notifications.sender import NotificationSender
 from backend.orders.api import OrderController
 from backend.places.api import LocationController, ZoneController
@@ -67,9 +70,10 @@ from backend.settings import Settings
 from backend.stores.api import StoreController, customer_here, pickup_qr, store_socket
 from backend.stores.keeper import PickupKeeper
 from backend.sync.api import SyncController
-from backend.sync.retention import CommandRetention
+from backend.sync.retention import purge_commands
 from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
 from backend.tracking.live import LiveTracker
+from backend.tracking.repository import purge_positions
 from backend.tracking.socket import driver_socket, track_socket
 
 SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
@@ -139,7 +143,16 @@ def create_app(
     )
     relay.register(tracker.event_handler())
     media_store = MediaStore(settings.media_dir)
-    command_retention = CommandRetention(session_factory, settings.sync_key_retention_days)
+    retention = Retention(
+        session_factory,
+        [
+            PurgeJob("positions", settings.position_retention_days, purge_positions),
+            PurgeJob("sync_commands", settings.sync_key_retention_days, purge_commands),
+            PurgeJob("notifications", settings.notification_retention_days, purge_notifications),
+            PurgeJob("push_subscriptions", settings.notification_retention_days, purge_push_subscriptions),
+            PurgeJob("webhook_deliveries", settings.webhook_log_retention_days, purge_deliveries),
+        ],
+    )
     pickup_keeper = PickupKeeper(session_factory, channels, settings)
     relay.register(pickup_keeper.event_handler())
     notification_sender = NotificationSender(session_factory, settings, lock_rows=not settings.is_sqlite)
@@ -167,7 +180,7 @@ def create_app(
             "replanner": replanner,
             TRACKER_KEY: tracker,
             MEDIA_STORE_KEY: media_store,
-            "command_retention": command_retention,
+            "retention": retention,
             "pickup_keeper": pickup_keeper,
             NOTIFICATION_SENDER_KEY: notification_sender,
             WEBHOOK_SENDER_KEY: webhook_sender,
@@ -181,7 +194,7 @@ def create_app(
             relay.start()
         tracker.start()
         media_store.sweep_temporaries()
-        command_retention.start()
+        retention.start()
         pickup_keeper.start()
         notification_sender.start()
         webhook_sender.start()
@@ -190,7 +203,7 @@ def create_app(
         await relay.stop()
         await replanner.stop()
         await tracker.stop()
-        await command_retention.stop()
+        await retention.stop()
         await pickup_keeper.stop()
         await notification_sender.stop()
         await webhook_sender.stop()

@@ -105,6 +105,12 @@ class Settings:
     """DOORSTEP_REPLAN_MAX_MOVED: a re-solve that moves more stops between drivers than this is not published."""
     position_retention_days: int = 30
     """DOORSTEP_POSITION_RETENTION_DAYS: drivers' raw positions older than this are deleted (hourly)."""
+    notification_retention_days: int = 90
+    """DOORSTEP_NOTIFICATION_RETENTION_DAYS: sent or failed notices (with customers' addresses) and push
+    subscriptions older than this are deleted (hourly)."""
+    webhook_log_retention_days: int = 30
+    """DOORSTEP_WEBHOOK_LOG_RETENTION_DAYS: settled webhook deliveries (with the bodies they carried) older than this
+    are deleted (hourly)."""
     tracking_link_ttl_s: int = 24 * 3600
     """DOORSTEP_TRACKING_LINK_TTL_S: a customer's tracking link answers 410 this long after the order closed."""
     tracking_rate_limit_per_minute: int = 60
@@ -212,7 +218,7 @@ class Settings:
             "port": get_int("PORT", 8000),
             "max_body_bytes": get_int("MAX_BODY_BYTES", 1_048_576),
             "max_media_bytes": get_int("MAX_MEDIA_BYTES", 8_388_608),
-            "sync_key_retention_days": get_int("SYNC_KEY_RETENTION_DAYS", 30),
+            "sync_key_retention_days": _positive(get_int("SYNC_KEY_RETENTION_DAYS", 30), "SYNC_KEY_RETENTION_DAYS"),
             "max_import_bytes": get_int("MAX_IMPORT_BYTES", 16_777_216),
             "max_import_rows": get_int("MAX_IMPORT_ROWS", 20_000),
             "session_ttl_s": get_int("SESSION_TTL_S", 12 * 3600),
@@ -232,7 +238,13 @@ class Settings:
             "replan_debounce_s": float(get("REPLAN_DEBOUNCE_S") or 2.0),
             "replan_timeout_s": float(get("REPLAN_TIMEOUT_S") or 0.3),
             "replan_max_moved": int(get("REPLAN_MAX_MOVED") or 2),
-            "position_retention_days": get_int("POSITION_RETENTION_DAYS", 30),
+            "position_retention_days": _positive(get_int("POSITION_RETENTION_DAYS", 30), "POSITION_RETENTION_DAYS"),
+            "notification_retention_days": _positive(
+                get_int("NOTIFICATION_RETENTION_DAYS", 90), "NOTIFICATION_RETENTION_DAYS"
+            ),
+            "webhook_log_retention_days": _positive(
+                get_int("WEBHOOK_LOG_RETENTION_DAYS", 30), "WEBHOOK_LOG_RETENTION_DAYS"
+            ),
             "tracking_link_ttl_s": get_int("TRACKING_LINK_TTL_S", 24 * 3600),
             "tracking_rate_limit_per_minute": get_int("TRACKING_RATE_LIMIT_PER_MINUTE", 60),
             "eta_interval_s": float(get("ETA_INTERVAL_S") or 5.0),

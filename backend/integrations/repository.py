@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from backend.kit.retention import delete_older
 
 
 async def endpoints(session: AsyncSession, *, organization_id: UUID) -> list[WebhookEndpoint]:
@@ -91,3 +92,9 @@ async def endpoints_by_id(session: AsyncSession, ids: set[UUID]) -> dict[UUID, W
         return {}
     rows = await session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.id.in_(ids)))
     return {e.id: e for e in rows}
+
+
+async def purge_deliveries(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Settled deliveries (with the event bodies they carried) older than the retention go; pending ones stay."""
+    settled = WebhookDelivery.status.in_([DeliveryStatus.succeeded, DeliveryStatus.failed])
+    return await delete_older(session, WebhookDelivery.created_at, before, limit, settled)

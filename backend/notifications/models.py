@@ -61,7 +61,10 @@ class PushSubscription(Base):
     """A customer's browser asked for notices about one order (the PushSubscription JSON of the Push API)."""
 
     __tablename__ = "push_subscriptions"
-    __table_args__ = (UniqueConstraint("order_id", "endpoint"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "endpoint"),
+        Index("ix_push_subscriptions_created_at", "created_at"),  # the retention purge
+    )
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[UUID] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
@@ -83,6 +86,7 @@ class Notification(Base):
         # the sender's query: what is due
         Index("ix_notifications_due", "status", "next_attempt_at"),
         Index("ix_notifications_organization_id_created_at", "organization_id", "created_at"),
+        Index("ix_notifications_created_at", "created_at"),  # the retention purge
     )
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))

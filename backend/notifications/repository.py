@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.events.models import Event
+from backend.kit.retention import delete_older
 from backend.notifications.models import (
     Notification,
     NotificationSettings,
@@ -178,3 +179,14 @@ async def orders_by_id(session: AsyncSession, *, organization_id: UUID, order_id
 
 async def lock_event(session: AsyncSession, *, event_id: UUID) -> None:
     await session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+
+
+async def purge_notifications(session: AsyncSession, before: datetime, limit: int) -> int:
+    """The log keeps customers' addresses and phone numbers: settled notices older than the retention go."""
+    settled = Notification.status.not_in([NotificationStatus.queued, NotificationStatus.sending])
+    return await delete_older(session, Notification.created_at, before, limit, settled)
+
+
+async def purge_push_subscriptions(session: AsyncSession, before: datetime, limit: int) -> int:
+    """A browser subscribed to an order this old will not be told anything more about it."""
+    return await delete_older(session, PushSubscription.created_at, before, limit)

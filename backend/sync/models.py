@@ -23,7 +23,10 @@ class SyncCommand(Base):
     collide on insert and exactly one applies."""
 
     __tablename__ = "sync_commands"
-    __table_args__ = (Index("ix_sync_commands_org_recorded", "organization_id", "recorded_at"),)
+    __table_args__ = (
+        Index("ix_sync_commands_org_recorded", "organization_id", "recorded_at"),
+        Index("ix_sync_commands_recorded_at", "recorded_at"),  # the retention purge
+    )
 
     organization_id: Mapped[UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     principal_id: Mapped[UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -8,7 +8,6 @@ change this process makes, so several processes behind a load balancer stay righ
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import time
@@ -46,7 +45,6 @@ ROUTE_RELOAD_S = 10.0  # another process's change (a re-plan, a stop done) reach
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (customers get every point)
 POSITION_JITTER_S = 0.25  # a 1 Hz phone's points arrive a little early or late; every other one still goes out
 LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
-PURGE_EVERY_S = 3600.0
 ETA_JUMP_CONFIRM_S = 180.0  # the next stop's ETA moving later by more than this waits for a second fix to agree
 DEPOT_RADIUS_M = 100.0  # a depot without a drawn yard: this circle around its point
 ROUTE_EVENTS = frozenset(
@@ -139,38 +137,15 @@ class LiveTracker:
         self.writer = PositionWriter(session_factory)
         self._drivers: dict[UUID, DriverState] = {}
         self._latest: dict[UUID, dict[UUID, dict[str, Any]]] = {}  # organization → driver → position
-        self._purge_task: asyncio.Task[None] | None = None
         self.clock: Callable[[], datetime] = utcnow
 
     # -- lifecycle
 
     def start(self) -> None:
         self.writer.start()
-        if self._purge_task is None:
-            self._purge_task = asyncio.create_task(self._purge_loop(), name="position-retention")
 
     async def stop(self) -> None:
-        if self._purge_task is not None:
-            self._purge_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._purge_task
-            self._purge_task = None
         await self.writer.stop()
-
-    async def purge(self) -> int:
-        before = self.clock() - timedelta(days=self._settings.position_retention_days)
-        async with transaction(self._session_factory) as session:
-            return await repository.purge_positions(session, before=before)
-
-    async def _purge_loop(self) -> None:
-        while True:
-            try:
-                removed = await self.purge()
-                if removed:
-                    log.info("positions_purged", removed=removed)
-            except Exception:
-                log.exception("position_purge_failed")
-            await asyncio.sleep(PURGE_EVERY_S)
 
     # -- ingest
 

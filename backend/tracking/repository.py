@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only, selectinload
 
 from backend.accounts.models import User
 from backend.events.models import Event
 from backend.fleet.models import Vehicle
+from backend.kit.retention import delete_older
 from backend.orders.models import Order
 from backend.places.models import Location, LocationKind
 from backend.routing.models import OPEN_STOP_STATUSES, Route, RouteStatus, Stop, StopStatus
@@ -23,9 +24,8 @@ async def insert_positions(session: AsyncSession, rows: list[dict[str, Any]]) ->
     await session.execute(insert(Position), rows)
 
 
-async def purge_positions(session: AsyncSession, *, before: datetime) -> int:
-    result = await session.execute(delete(Position).where(Position.recorded_at < before))
-    return int(getattr(result, "rowcount", 0) or 0)
+async def purge_positions(session: AsyncSession, before: datetime, limit: int) -> int:
+    return await delete_older(session, Position.recorded_at, before, limit)
 
 
 async def route_in_progress(session: AsyncSession, *, organization_id: UUID, driver_id: UUID) -> Route | None:

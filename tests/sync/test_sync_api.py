@@ -364,14 +364,14 @@ def test_command_ids_are_forgotten_only_after_the_retention_period(client: Any, 
     t0 = utcnow() - timedelta(minutes=5)
     start = command(day, "route.start", t0)
     sync(day.driver, [start])
-    retention = client.app.state["command_retention"]
+    retention = client.app.state["retention"]
     days = client.app.state["settings"].sync_key_retention_days
     assert days >= 8, "longer than a week offline (Workbox keeps a queue 7 days)"
     retention.clock = lambda: utcnow() + timedelta(days=days - 1)
-    assert client.blocking_portal.call(retention.purge) == 0
+    assert client.blocking_portal.call(retention.purge)["sync_commands"] == 0
     assert sync(day.driver, [start])[0]["outcome"] == "duplicate"
     retention.clock = lambda: utcnow() + timedelta(days=days + 1)
-    assert client.blocking_portal.call(retention.purge) == 1
+    assert client.blocking_portal.call(retention.purge)["sync_commands"] == 1
 
 
 @pytest.mark.parametrize("change", ["cancelled", "withdrawn"])

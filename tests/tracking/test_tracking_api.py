@@ -154,8 +154,8 @@ def test_retention_purges_old_positions(day: Day) -> None:
     run_in_app(client, age)
     drive(day, [STOPS[0]], utcnow())
     flush(client)
-    removed = client.blocking_portal.call(client.app.state["tracker"].purge)
-    assert removed == 3 and count_positions(client) == 1
+    removed = client.blocking_portal.call(client.app.state["retention"].purge)
+    assert removed["positions"] == 3 and count_positions(client) == 1
 
 
 def test_tracking_links_unknown_expired_and_instructions(client: Any) -> None:
