@@ -182,7 +182,11 @@ async def stop_day(session: AsyncSession, *, organization_id: UUID, stop_id: UUI
 # -- routes under way: drivers not heard from
 
 
-async def routes_in_progress(session: AsyncSession, *, organization_id: UUID, day: date) -> list[RouteRow]:
+async def routes_in_progress(
+    session: AsyncSession, *, organization_id: UUID, day: date, with_earlier_days: bool = False
+) -> list[RouteRow]:
+    """The day's routes in progress; with_earlier_days (for today) also those started on an earlier day and not
+    finished yet (a route out past midnight is still on the road)."""
     driver = aliased(User)
     open_stops = (
         select(func.count())
@@ -208,7 +212,7 @@ async def routes_in_progress(session: AsyncSession, *, organization_id: UUID, da
         .outerjoin(driver, driver.id == Route.driver_id)
         .where(
             Route.organization_id == organization_id,
-            Route.service_date == day,
+            Route.service_date <= day if with_earlier_days else Route.service_date == day,
             Route.status == RouteStatus.in_progress,
         )
     )

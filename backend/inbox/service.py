@@ -241,7 +241,8 @@ async def _offline_drivers(
     session: AsyncSession, principal: Principal, period: Period, offline_after: timedelta
 ) -> list[Draft]:
     org = principal.organization_id
-    routes = await repository.routes_in_progress(session, organization_id=org, day=period.day)
+    today = period.local_day(period.now) == period.day
+    routes = await repository.routes_in_progress(session, organization_id=org, day=period.day, with_earlier_days=today)
     routes = [r for r in routes if r.started_at is not None]
     if not routes:
         return []

@@ -260,6 +260,22 @@ def test_a_driver_not_heard_from_past_the_threshold_is_offline_until_their_phone
     assert items(dispatcher, "driver_offline") == []
 
 
+def test_a_route_started_on_an_earlier_day_and_still_out_is_watched_today(client: Any) -> None:
+    """A route out past midnight belongs to yesterday's plan, but its silent driver is today's worry."""
+    day = plan_day(client)
+    dispatcher = dispatcher_of(client, day)
+    route_id = uuid.UUID(day.route["id"])
+
+    async def yesterday(session: Any) -> None:
+        route = await session.get(Route, route_id)
+        route.service_date = route.service_date - timedelta(days=1)
+
+    run_in_app(client, yesterday)
+    time_passes(client, 20)
+    [offline] = items(dispatcher, "driver_offline")
+    assert offline["route_id"] == day.route["id"]
+
+
 # -- offline actions the server refused
 
 
