@@ -893,12 +893,18 @@ function MoveStop(props: {
   const busy = useSignal(false);
   const error = useSignal<string | null>(null);
   const choice = useSignal("");
+  const isOpen = useSignal(false);
   const id = `move-${props.stopId}`;
+
+  // The dialog is in the page only while open: a day of sixty stops would otherwise carry sixty of them.
+  useEffect(() => {
+    if (isOpen.value) dialog.current?.showModal();
+  }, [isOpen.value]);
 
   function open() {
     error.value = null;
     choice.value = props.targets[0]?.routeId ?? "";
-    dialog.current?.showModal();
+    isOpen.value = true;
   }
 
   async function submit(event: TargetedSubmitEvent<HTMLFormElement>) {
@@ -927,44 +933,51 @@ function MoveStop(props: {
       <button type="button" class="button button-secondary stop-move" onClick={open}>
         Move to…<span class="visually-hidden"> another route: {props.who}</span>
       </button>
-      <dialog ref={dialog} class="withdraw-dialog move-dialog" aria-labelledby={`${id}-heading`}>
-        <form class="form" method="dialog" onSubmit={submit} aria-describedby={error.value ? `${id}-error` : undefined}>
-          <h2 id={`${id}-heading`}>Move {props.who} to another route</h2>
-          <p>
-            The stop goes where it adds the least driving on the chosen route; both drivers get their new
-            times, and later re-plans keep it there.
-          </p>
-          <div class="field">
-            <label for={`${id}-route`}>Route</label>
-            <select
-              id={`${id}-route`}
-              name="route"
-              value={choice.value}
-              onChange={(event) => (choice.value = event.currentTarget.value)}
-            >
-              {props.targets.map((target) => (
-                <option key={target.routeId} value={target.routeId}>
-                  {target.label}
-                </option>
-              ))}
-            </select>
-          </div>
-          {error.value && (
-            <p id={`${id}-error`} class="form-error" role="alert">
-              {error.value}
+      {isOpen.value && (
+        <dialog
+          ref={dialog}
+          class="withdraw-dialog move-dialog"
+          aria-labelledby={`${id}-heading`}
+          onClose={() => (isOpen.value = false)}
+        >
+          <form class="form" method="dialog" onSubmit={submit} aria-describedby={error.value ? `${id}-error` : undefined}>
+            <h2 id={`${id}-heading`}>Move {props.who} to another route</h2>
+            <p>
+              The stop goes where it adds the least driving on the chosen route; both drivers get their new
+              times, and later re-plans keep it there.
             </p>
-          )}
-          <div class="dialog-actions">
-            <button type="button" class="button button-secondary" onClick={() => dialog.current?.close()}>
-              Keep it here
-            </button>
-            <button type="submit" class="button" aria-disabled={busy.value ? "true" : undefined}>
-              {busy.value && <span class="spinner" aria-hidden="true" />}
-              {busy.value ? "Moving…" : "Move stop"}
-            </button>
-          </div>
-        </form>
-      </dialog>
+            <div class="field">
+              <label for={`${id}-route`}>Route</label>
+              <select
+                id={`${id}-route`}
+                name="route"
+                value={choice.value}
+                onChange={(event) => (choice.value = event.currentTarget.value)}
+              >
+                {props.targets.map((target) => (
+                  <option key={target.routeId} value={target.routeId}>
+                    {target.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+            {error.value && (
+              <p id={`${id}-error`} class="form-error" role="alert">
+                {error.value}
+              </p>
+            )}
+            <div class="dialog-actions">
+              <button type="button" class="button button-secondary" onClick={() => dialog.current?.close()}>
+                Keep it here
+              </button>
+              <button type="submit" class="button" aria-disabled={busy.value ? "true" : undefined}>
+                {busy.value && <span class="spinner" aria-hidden="true" />}
+                {busy.value ? "Moving…" : "Move stop"}
+              </button>
+            </div>
+          </form>
+        </dialog>
+      )}
     </>
   );
 }
