@@ -2,17 +2,16 @@
 // (to pick up, on the way, done, failed) and by shipper within each, with a search; on each order what
 // delivering it needs and the next steps: picked up, delivered (who took it, photos), failed (why). The list
 // reads again when the window comes back into focus and every minute.
-import { useSignal } from "@preact/signals";
+import { useSignal, type Signal } from "@preact/signals";
 import type { TargetedSubmitEvent } from "preact";
 import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { fetchCarrierOrders, MAX_PHOTOS, type CarrierOrder, type FailureCode } from "../../api/carrier";
 import { PhotoField } from "../../components/camera/PhotoField";
 import { Link } from "../../components/Link";
+import { SignedInFooter } from "../../components/gate/SignedInFooter";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { requestErrorMessage } from "../shell/messages";
-import { signOutNow } from "../shell/session-actions";
-import { roleName } from "../shell/SignedInCard";
 import { endSessionIf401, record, send } from "./carrier-actions";
 import { actionsFor, board, elsewhere, stateOf, visibleStates, type CarrierState } from "./orders";
 import { mayRetry, UpdateKeeper, type PendingUpdate } from "./updates";
@@ -254,7 +253,7 @@ export function CarrierScreen(props: { user: CurrentUser }) {
         </p>
         {body}
       </main>
-      <CarrierFooter user={props.user} />
+      <SignedInFooter user={props.user} class="carrier-footer" />
     </div>
   );
 }
@@ -504,32 +503,16 @@ function DeliverForm(props: {
           </p>
         )}
       </div>
-      <div class="field">
-        <label for={`${id}-note`}>Note (optional)</label>
-        <textarea
-          id={`${id}-note`}
-          rows={2}
-          maxLength={500}
-          value={note.value}
-          onInput={(event) => (note.value = event.currentTarget.value)}
-        />
-      </div>
-      <PhotoField
+      <NoteAndPhotos
         id={id}
-        label="Photo (optional)"
-        hint="The parcel at the door, or in the hands that took it."
-        photos={photos.value}
-        max={MAX_PHOTOS}
-        onChange={(next) => (photos.value = next)}
+        note={note}
+        photos={photos}
+        photoHint="The parcel at the door, or in the hands that took it."
+        submitLabel="Record delivery"
+        submitClass="button"
+        busy={props.busy}
+        onCancel={props.onCancel}
       />
-      <div class="carrier-form-actions">
-        <button type="submit" class="button" aria-disabled={props.busy ? "true" : undefined}>
-          {props.busy ? "Sending…" : "Record delivery"}
-        </button>
-        <button type="button" class="button button-secondary" onClick={props.onCancel}>
-          Cancel
-        </button>
-      </div>
     </form>
   );
 }
@@ -591,6 +574,34 @@ function FailForm(props: {
           </p>
         )}
       </fieldset>
+      <NoteAndPhotos
+        id={id}
+        note={note}
+        photos={photos}
+        photoHint="The door, the closed gate, the damage."
+        submitLabel="Record failed delivery"
+        submitClass="button carrier-danger-solid"
+        busy={props.busy}
+        onCancel={props.onCancel}
+      />
+    </form>
+  );
+}
+
+/** The end of both proof forms: an optional note and photos, then send or cancel. */
+function NoteAndPhotos(props: {
+  id: string;
+  note: Signal<string>;
+  photos: Signal<Blob[]>;
+  photoHint: string;
+  submitLabel: string;
+  submitClass: string;
+  busy: boolean;
+  onCancel(): void;
+}) {
+  const { id, note, photos } = props;
+  return (
+    <>
       <div class="field">
         <label for={`${id}-note`}>Note (optional)</label>
         <textarea
@@ -604,57 +615,19 @@ function FailForm(props: {
       <PhotoField
         id={id}
         label="Photo (optional)"
-        hint="The door, the closed gate, the damage."
+        hint={props.photoHint}
         photos={photos.value}
         max={MAX_PHOTOS}
         onChange={(next) => (photos.value = next)}
       />
       <div class="carrier-form-actions">
-        <button type="submit" class="button carrier-danger-solid" aria-disabled={props.busy ? "true" : undefined}>
-          {props.busy ? "Sending…" : "Record failed delivery"}
+        <button type="submit" class={props.submitClass} aria-disabled={props.busy ? "true" : undefined}>
+          {props.busy ? "Sending…" : props.submitLabel}
         </button>
         <button type="button" class="button button-secondary" onClick={props.onCancel}>
           Cancel
         </button>
       </div>
-    </form>
-  );
-}
-
-function CarrierFooter(props: { user: CurrentUser }) {
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
-
-  async function signOut() {
-    if (busy.value) return;
-    busy.value = true;
-    error.value = null;
-    try {
-      await signOutNow();
-    } catch (failure) {
-      error.value = requestErrorMessage(failure);
-      busy.value = false;
-    }
-  }
-
-  return (
-    <footer class="carrier-footer">
-      <p>
-        Signed in as <strong>{props.user.name}</strong> ({roleName(props.user.role).toLowerCase()})
-      </p>
-      <button
-        type="button"
-        class="button button-secondary"
-        onClick={() => void signOut()}
-        aria-disabled={busy.value ? "true" : undefined}
-      >
-        {busy.value ? "Signing out…" : "Sign out"}
-      </button>
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
-    </footer>
+    </>
   );
 }

@@ -5,12 +5,11 @@ import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { fetchStores, type Store } from "../../api/store";
 import { Link, navigate } from "../../components/Link";
+import { SignedInFooter } from "../../components/gate/SignedInFooter";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { currentPath } from "../../state/route";
 import { arrivals, currentStore, storeLive, type Loadable } from "../../state/store";
 import { requestErrorMessage } from "../shell/messages";
-import { signOutNow } from "../shell/session-actions";
-import { roleName } from "../shell/SignedInCard";
 import { ArrivalAlert, ArrivalsPanel } from "./ArrivalsPanel";
 import { titlePrefix } from "./arrivals";
 import { CounterScreen, forgetCounter } from "./CounterScreen";
@@ -131,7 +130,13 @@ export function StoreScreen(props: { user: CurrentUser }) {
         {store && <LiveBadge />}
       </header>
       {body}
-      <StoreFooter user={props.user} canChange={store !== null && list.length > 1} onChange={changeStore} />
+      <SignedInFooter user={props.user} class="store-footer">
+        {store !== null && list.length > 1 && (
+          <button type="button" class="button button-secondary" onClick={changeStore} data-testid="store-change">
+            Change store
+          </button>
+        )}
+      </SignedInFooter>
     </div>
   );
 }
@@ -188,50 +193,5 @@ function LiveBadge() {
       <span class="store-live-dot" aria-hidden="true" />
       {LIVE_TEXT[status]}
     </p>
-  );
-}
-
-function StoreFooter(props: { user: CurrentUser; canChange: boolean; onChange(): void }) {
-  const busy = useSignal(false);
-  const error = useSignal<string | null>(null);
-
-  async function signOut() {
-    if (busy.value) return;
-    busy.value = true;
-    error.value = null;
-    try {
-      await signOutNow();
-    } catch (failure) {
-      error.value = requestErrorMessage(failure);
-      busy.value = false;
-    }
-  }
-
-  return (
-    <footer class="store-footer">
-      <p>
-        Signed in as <strong>{props.user.name}</strong> ({roleName(props.user.role).toLowerCase()})
-      </p>
-      <div class="store-footer-actions">
-        {props.canChange && (
-          <button type="button" class="button button-secondary" onClick={props.onChange} data-testid="store-change">
-            Change store
-          </button>
-        )}
-        <button
-          type="button"
-          class="button button-secondary"
-          onClick={() => void signOut()}
-          aria-disabled={busy.value ? "true" : undefined}
-        >
-          {busy.value ? "Signing out…" : "Sign out"}
-        </button>
-      </div>
-      {error.value && (
-        <p class="form-error" role="alert">
-          {error.value}
-        </p>
-      )}
-    </footer>
   );
 }
