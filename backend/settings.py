@@ -142,7 +142,8 @@ class Settings:
     on by default with DOORSTEP_ENV=dev, off in production (a guard against SSRF)."""
     notify_delivery: Literal["outbox", "send"] = "outbox"
     """DOORSTEP_NOTIFY_DELIVERY: `send` delivers customer notices; `outbox` (the default with DOORSTEP_ENV=dev) keeps
-    them in the delivery log for dispatchers to read, and nothing leaves the machine."""
+    e-mails and texts in the delivery log for dispatchers to read instead; Web Push, which only reaches a browser
+    that subscribed on this server, is sent either way."""
     smtp_host: str | None = None
     """DOORSTEP_SMTP_HOST: the SMTP server for e-mail notices (no host, or no DOORSTEP_MAIL_FROM: no e-mail)."""
     smtp_port: int = 587

@@ -1,5 +1,5 @@
-"""Web Push from the customer's tracking page, in headless Chromium against a real `doorstep demo` server that
-sends its notices (DOORSTEP_NOTIFY_DELIVERY=send, its own server for this module).
+"""Web Push from the customer's tracking page, in headless Chromium against the real `doorstep demo` server, as a
+new user runs it (DOORSTEP_NOTIFY_DELIVERY=outbox keeps e-mails and texts, and still sends Web Push).
 
 Headless Chromium has no push service, so PushManager's subscribe/getSubscription are replaced by an init script
 with a subscription whose endpoint is a local HTTP server this test starts (playing the push service, as
@@ -13,14 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import http_ece
@@ -31,16 +27,9 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     PHONE,
-    PWA_DIST,
-    SERVER_START_TIMEOUT_S,
     Server,
-    _free_port,
-    _health_status,
-    _missing,
-    _tail,
 )
 from tests.e2e.test_tracking import TIMEZONE, _pages, complete_stop, publish_a_day, start_route, wait_until
-from tests.factories import midday_zone
 from tests.notifications.conftest import Browser
 
 pytestmark = pytest.mark.e2e
@@ -49,57 +38,7 @@ TIMEOUT_MS = 15_000  # a click's whole round: the permission, the worker's insta
 NOTICE_TIMEOUT_S = 20.0  # an order event: the relay, the sender, pywebpush, the push service
 
 
-# -- a server that sends its notices, and a push service for it to send to
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`doorstep demo` as tests/e2e/conftest.py starts it, but delivering notices instead of keeping them in
-    the outbox (so only for this module: the other tests expect the demo's outbox)."""
-    if os.environ.get("DOORSTEP_E2E_BASE_URL"):
-        pytest.skip("push delivery needs a server this test starts with DOORSTEP_NOTIFY_DELIVERY=send")
-    if not (PWA_DIST / "track-push-worker.js").is_file():
-        _missing(f"the PWA is not built (or built before the push worker): run `npm run build` in {PWA_DIST.parent}")
-    doorstep = Path(sys.executable).parent / "doorstep"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    instance_dir = tmp_path_factory.mktemp("doorstep-push-instance")
-    log_path = instance_dir / "server.log"
-    env = {
-        **os.environ,
-        "DOORSTEP_INSTANCE_DIR": str(instance_dir),
-        "DOORSTEP_ENV": "dev",  # also: a push endpoint on 127.0.0.1 over plain http is accepted
-        "DOORSTEP_NOTIFY_DELIVERY": "send",
-        "DOORSTEP_VAPID_SUBJECT": "mailto:ops@doorstep.test",
-        "DOORSTEP_PUBLIC_BASE_URL": url,  # the links in the notices
-    }
-    env.setdefault("DOORSTEP_ETA_INTERVAL_S", "1")
-    env.setdefault("DOORSTEP_DEMO_TIMEZONE", midday_zone())
-    env.setdefault("DOORSTEP_LOGIN_RATE_LIMIT_PER_MINUTE", "120")
-    command = [str(doorstep), "demo", "--host", "127.0.0.1", "--port", str(port), "--no-simulate", "--no-webhooks"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while _health_status(url) != 200:
-            if process.poll() is not None:
-                pytest.fail(f"`{' '.join(command)}` exited with {process.returncode}:\n{_tail(log_path)}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"{url}/health did not answer 200 within {SERVER_START_TIMEOUT_S} s:\n{_tail(log_path)}")
-            time.sleep(0.25)
-        yield Server(url=url, env=env)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def base_url(server: Server) -> str:
-    return server.url
+# -- a push service for the demo server to send to
 
 
 @dataclass

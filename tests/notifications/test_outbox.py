@@ -1,5 +1,6 @@
-"""DOORSTEP_NOTIFY_DELIVERY=outbox (the development default): every notice is rendered and kept in the delivery
-log for dispatchers to read, and nothing leaves the machine."""
+"""DOORSTEP_NOTIFY_DELIVERY=outbox (the development default): every e-mail and text is rendered and kept in the
+delivery log for dispatchers to read, and none leaves the machine; Web Push, which reaches only a browser that
+subscribed on this server (the demo's tracking page), is sent."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from backend.notifications.sender import NotificationSender
 from backend.settings import Settings
 from tests.factories import make_order, make_tenant, sign_in
 from tests.notifications.conftest import HttpSink, SmtpServer, browser, log, tick
+from tests.notifications.test_channels import _scan, only, token_of
 
 
 @pytest.fixture
@@ -38,6 +40,28 @@ def test_outbox_mode_sends_nothing_and_keeps_every_notice_readable(
     assert email["subject"].startswith("We have your order") and "Aino Virtanen" in email["body_html"]
     assert smtp.mailbox.messages == [] and sink.requests == []
     assert tick(client, sender) == {}
+
+
+def test_outbox_mode_still_pushes_to_a_browser_that_subscribed(
+    client: Any, sender: NotificationSender, smtp: SmtpServer, sink: HttpSink
+) -> None:
+    tenant = make_tenant(client)
+    desk = sign_in(client, tenant.users[Role.admin])
+    only(desk, {"ready_for_pickup": ["push", "email"]})
+    store = desk.post(
+        "/api/locations",
+        json={"kind": "store", "name": "Kamppi store", "address": "Urho Kekkosen katu 1", "lat": 60.169, "lon": 24.93},
+    ).json()
+    order = make_order(desk, kind="store_pickup", store_id=store["id"], barcodes=["PK-7"])
+    phone = browser(sink, "phone")
+    assert client.post(f"/api/track/{token_of(order)}/push-subscriptions", json=phone.subscription()).status_code == 201
+    _scan(desk, store["id"], "PK-7")
+    assert tick(client, sender) == {"sent": 1, "outboxed": 1}
+    assert len(sink.to("/push/phone")) == 1 and smtp.mailbox.messages == []
+    assert {(r["channel"], r["status"]) for r in log(desk, order_id=order["id"])} == {
+        ("push", "sent"),
+        ("email", "outboxed"),
+    }
 
 
 def test_outbox_is_the_default_in_development_and_send_in_production() -> None:
