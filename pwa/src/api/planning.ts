@@ -256,10 +256,12 @@ export function reassignStop(
   routeId: string,
   stopId: string,
   toRouteId: string,
+  idempotencyKey?: string,
   client: ApiClient = api,
 ): Promise<StopReassigned> {
   return client.post(
     `/api/routes/${encodeURIComponent(routeId)}/stops/${encodeURIComponent(stopId)}/reassign`,
     { to_route_id: toRouteId },
+    idempotencyKey ? { headers: { "Idempotency-Key": idempotencyKey } } : undefined,
   );
 }

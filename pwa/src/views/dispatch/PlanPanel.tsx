@@ -894,6 +894,8 @@ function MoveStop(props: {
   const error = useSignal<string | null>(null);
   const choice = useSignal("");
   const isOpen = useSignal(false);
+  // one key per opening of the dialog: a second click or a retry after a lost answer is the same move
+  const key = useRef("");
   const id = `move-${props.stopId}`;
 
   // The dialog is in the page only while open: a day of sixty stops would otherwise carry sixty of them.
@@ -904,6 +906,7 @@ function MoveStop(props: {
   function open() {
     error.value = null;
     choice.value = props.targets[0]?.routeId ?? "";
+    key.current = crypto.randomUUID();
     isOpen.value = true;
   }
 
@@ -918,7 +921,7 @@ function MoveStop(props: {
     busy.value = true;
     error.value = null;
     try {
-      const moved = await moveStop(props.routeId, props.stopId, target.routeId);
+      const moved = await moveStop(props.routeId, props.stopId, target.routeId, `${key.current}:${target.routeId}`);
       dialog.current?.close();
       props.onMoved(movedText(moved, props.who, target.label));
     } catch (failure) {

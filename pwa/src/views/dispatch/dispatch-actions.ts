@@ -430,10 +430,15 @@ export async function withdrawRoute(routeId: string, reason: string): Promise<vo
  * Moves an open stop to another live route of the day (it stays there in later re-plans); the plan view
  * reloads, showing what moved. Throws ApiError (409 with the server's reason) for the dialog.
  */
-export async function moveStop(routeId: string, stopId: string, toRouteId: string): Promise<StopReassigned> {
+export async function moveStop(
+  routeId: string,
+  stopId: string,
+  toRouteId: string,
+  idempotencyKey?: string,
+): Promise<StopReassigned> {
   let moved: StopReassigned;
   try {
-    moved = await reassignStop(routeId, stopId, toRouteId);
+    moved = await reassignStop(routeId, stopId, toRouteId, idempotencyKey);
   } catch (error) {
     noticeSignedOut(error);
     throw error;
