@@ -289,7 +289,7 @@ class RouteController(Controller):
         )
         # the drivers' apps hear of it after the commit, as after any re-plan (the dispatch feed via the relay)
         background = (
-            BackgroundTask(replanner.after_manual_change, moved.event, moved.lines) if moved.event is not None else None
+            BackgroundTask(replanner.after_write, moved.event, moved.lines) if moved.event is not None else None
         )
         return Response(body, background=background)
 

@@ -145,17 +145,13 @@ class Replanner:
                 return None
             after = await replanning.insert_new_orders(loaded)
             change, event = await replanning.write(session, loaded, after, reason=reason)
-        self.tell_drivers(event)
-        if loaded.lines:  # the map's lines along the streets follow, after the ETAs are out
-            async with transaction(self._session_factory, on_commit=self._on_commit) as session:
-                await replanning.draw_lines(session, loaded.lines, self._travel)
+        await self.after_write(event, loaded.lines)
         return change
 
-    async def after_manual_change(
-        self, event: Event | None, lines: dict[UUID, tuple[list[tuple[float, float]], str]]
-    ) -> None:
-        """After a dispatcher's change committed (a stop moved): the drivers hear of it, then the changed routes'
-        street lines are drawn, outside the transaction that held the day's locks."""
+    async def after_write(self, event: Event | None, lines: dict[UUID, tuple[list[tuple[float, float]], str]]) -> None:
+        """After a change of the live plan committed (a re-plan, a stop moved by hand): the drivers hear of it at
+        once, then the changed routes' lines along the streets are drawn, outside the transaction that held the
+        day's locks (the routing service may be slow; drivers' actions must not wait for it)."""
         self.tell_drivers(event)
         if lines:
             async with transaction(self._session_factory, on_commit=self._on_commit) as session:
@@ -196,8 +192,8 @@ class Replanner:
             change = diff(assignment(loaded.state), assignment(better))
             if change.empty and not loaded.dirty:
                 return change
-            change, event = await replanning.write(session, loaded, better, reason=reason, travel=self._travel)
-        self.tell_drivers(event)
+            change, event = await replanning.write(session, loaded, better, reason=reason)
+        await self.after_write(event, loaded.lines)
         return change
 
     async def _load(self, session: AsyncSession, key: tuple[UUID, date]) -> replanning.Loaded | None:
