@@ -8,7 +8,7 @@ import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { fetchCarrierOrders, MAX_PHOTOS, type CarrierOrder, type FailureCode } from "../../api/carrier";
 import { PhotoField } from "../../components/camera/PhotoField";
-import { Link } from "../../components/Link";
+import { ScreenHeader } from "../../components/gate/ScreenHeader";
 import { SignedInFooter } from "../../components/gate/SignedInFooter";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { requestErrorMessage } from "../shell/messages";
@@ -223,18 +223,11 @@ export function CarrierScreen(props: { user: CurrentUser }) {
   return (
     <div class="carrier">
       <UpdateBanner />
-      <header class="carrier-header">
-        <Link class="carrier-home" href="/">
-          <img src="/icons/icon.svg" alt="" width={32} height={32} />
-          <span class="visually-hidden">Back to Doorstep apps</span>
-        </Link>
-        <div class="carrier-heading">
-          <p class="carrier-app">Carrier</p>
-          <h1 class="carrier-name" data-testid="carrier-name">
-            {props.user.organization_name}
-          </h1>
-        </div>
-      </header>
+      <ScreenHeader app="Carrier">
+        <h1 class="carrier-name" data-testid="carrier-name">
+          {props.user.organization_name}
+        </h1>
+      </ScreenHeader>
       <main class="carrier-main">
         <p
           class={

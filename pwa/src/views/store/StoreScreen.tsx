@@ -4,7 +4,8 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { CurrentUser } from "../../api/auth";
 import { fetchStores, type Store } from "../../api/store";
-import { Link, navigate } from "../../components/Link";
+import { navigate } from "../../components/Link";
+import { ScreenHeader } from "../../components/gate/ScreenHeader";
 import { SignedInFooter } from "../../components/gate/SignedInFooter";
 import { UpdateBanner } from "../../components/UpdateBanner";
 import { currentPath } from "../../state/route";
@@ -116,19 +117,11 @@ export function StoreScreen(props: { user: CurrentUser }) {
   return (
     <div class="store">
       <UpdateBanner />
-      <header class="store-header">
-        <Link class="store-home" href="/">
-          <img src="/icons/icon.svg" alt="" width={32} height={32} />
-          <span class="visually-hidden">Back to Doorstep apps</span>
-        </Link>
-        <div class="store-heading">
-          <p class="store-app">Store</p>
-          <h1 class="store-name" data-testid="store-name">
-            {store ? store.name : "Choose a store"}
-          </h1>
-        </div>
-        {store && <LiveBadge />}
-      </header>
+      <ScreenHeader app="Store" aside={store && <LiveBadge />}>
+        <h1 class="store-name" data-testid="store-name">
+          {store ? store.name : "Choose a store"}
+        </h1>
+      </ScreenHeader>
       {body}
       <SignedInFooter user={props.user} class="store-footer">
         {store !== null && list.length > 1 && (
