@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from backend.kit.problems import Conflict, Forbidden, Invalid, NotFound
+from backend.kit.problems import Conflict, Forbidden, NotFound
 
 
 class CarrierNotFound(NotFound):
@@ -16,11 +16,6 @@ class NotACarrier(Forbidden):
 class NotAssigned(NotFound):
     type_slug = "order-not-found"
     title = "Order not found"
-
-
-class IdempotencyKeyReused(Invalid):
-    type_slug = "idempotency-key-reused"
-    title = "This Idempotency-Key was used for another request"
 
 
 class NotAssignable(Conflict):

@@ -23,7 +23,6 @@ from backend.accounts.principal import Principal
 from backend.carriers import schemas
 from backend.carriers.errors import (
     CarrierNotFound,
-    IdempotencyKeyReused,
     NotACarrier,
     NotAssignable,
     NotAssigned,
@@ -32,6 +31,7 @@ from backend.carriers.models import CarrierLink, CarrierRule, CarrierUpdate
 from backend.events import service as events
 from backend.events.models import Event
 from backend.kit.clock import utcnow
+from backend.kit.idempotency import IdempotencyKeyReused
 from backend.kit.validation import FieldInvalid
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus

@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,7 @@ from backend.accounts.auth import STAFF, requires
 from backend.accounts.principal import Principal
 from backend.inventory import service as inventory
 from backend.kit.body import read_limited
+from backend.kit.idempotency import IdempotencyKey
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.orders import importing, lifecycle, schemas, service
 from backend.orders.models import Order, OrderKind, OrderStatus
@@ -25,16 +26,6 @@ from backend.orders.tracking import tracking_url
 from backend.settings import Settings
 
 SETTINGS_KEY = "settings"
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=8,
-        max_length=100,
-        required=False,
-        description="Retrying with the same key returns the first answer instead of creating a second order",
-    ),
-]
 
 
 async def stock_lines(session: AsyncSession, order: Order) -> list[schemas.OrderLine]:

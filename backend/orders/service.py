@@ -17,6 +17,7 @@ from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
+from backend.kit.idempotency import IdempotencyKeyReused
 from backend.kit.problems import Invalid, NotFound
 from backend.kit.validation import normalize_email, normalize_phone
 from backend.orders import lifecycle, repository
@@ -32,11 +33,6 @@ from backend.orders.schemas import OrderCreate, OrderUpdate, check_window
 from backend.orders.tracking import tracking_token_hash
 from backend.places import service as places
 from backend.places.models import LocationKind
-
-
-class IdempotencyKeyReused(Invalid):
-    type_slug = "idempotency-key-reused"
-    title = "This Idempotency-Key was used with another request body"
 
 
 @dataclass(frozen=True)

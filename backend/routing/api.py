@@ -11,7 +11,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,21 +20,11 @@ from backend.accounts.auth import STAFF, requires
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.kit.clock import utcnow
+from backend.kit.idempotency import IdempotencyKey
 from backend.kit.pagination import DEFAULT_LIMIT, LimitParam, OffsetParam, Page
 from backend.orders.models import Order
 from backend.routing import execution, reassign, schemas, service
 from backend.routing.models import Plan, Route
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=8,
-        max_length=100,
-        required=False,
-        description="Retrying with the same key returns the first answer instead of moving the stop again",
-    ),
-]
 
 
 def _stops(route: Route) -> list[schemas.Stop]:

@@ -63,8 +63,3 @@ class StopDoesNotFit(Conflict):
 class SameRoute(Invalid):
     type_slug = "same-route"
     title = "The stop is already on this route"
-
-
-class IdempotencyKeyReused(Invalid):
-    type_slug = "idempotency-key-reused"
-    title = "This Idempotency-Key was used for another request"

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.accounts.principal import Principal
 from backend.events import service as events
 from backend.events.models import Event
+from backend.kit.idempotency import IdempotencyKeyReused
 from backend.routing import live, replanning, repository
 from backend.routing.errors import (
-    IdempotencyKeyReused,
     RouteNotFound,
     RouteNotLive,
     SameRoute,

@@ -454,8 +454,9 @@ class LiveTracker:
                 await repository.write_stop_etas(
                     session, [(e.stop_id, e.eta_at, e.earliest_at, e.latest_at) for e in changed]
                 )
+        changed_ids = {e.stop_id for e in changed}
         for eta in etas:
-            if eta.stop_id in recount or any(e.stop_id == eta.stop_id for e in changed):
+            if eta.stop_id in recount or eta.stop_id in changed_ids:
                 self._channels.publish(
                     {"type": "eta", "seq": seq_now(), "data": _eta_data(eta, order_of[eta.stop_id], away[eta.stop_id])},
                     channels=[order_channel(order_of[eta.stop_id])],
@@ -463,17 +464,8 @@ class LiveTracker:
         for e in changed:
             state.published[e.stop_id] = e.eta_at
         state.stops_away = away
-        moved_ids = recount | {e.stop_id for e in changed}
+        moved_ids = recount | changed_ids
         customers = {s.stop_id for s in remaining if s.at_customer}
-        await self._tell_customers(
-            state,
-            [
-                notifications.EtaMove(order_id=order_of[e.stop_id], eta_at=e.eta_at, stops_away=away[e.stop_id])
-                for e in etas
-                if e.stop_id in moved_ids and e.stop_id in customers
-            ],
-            now,
-        )
         if changed:
             message = {
                 "type": "etas",
@@ -495,6 +487,16 @@ class LiveTracker:
                 message,
                 channels=[org_channel(state.principal.organization_id), driver_channel(state.principal.user_id)],
             )
+        # the notices' bookkeeping (a transaction) only after every live frame is out
+        await self._tell_customers(
+            state,
+            [
+                notifications.EtaMove(order_id=order_of[e.stop_id], eta_at=e.eta_at, stops_away=away[e.stop_id])
+                for e in etas
+                if e.stop_id in moved_ids and e.stop_id in customers
+            ],
+            now,
+        )
         await self._report_delay(state, remaining[0], etas[0])
         next_eta = etas[0]
         if (

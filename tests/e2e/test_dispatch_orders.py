@@ -42,7 +42,9 @@ def dispatcher(server: Server) -> Iterator[httpx.Client]:
     try:
         client = api_session(server.url, DEMO_DISPATCHER, DEMO_PASSWORD)
     except httpx.HTTPStatusError:
-        pytest.skip(f"{server.url} is not a `doorstep demo` with the demo organization")
+        if server.env is not None:  # the demo these tests started: its dispatcher must sign in
+            raise
+        pytest.skip(f"{server.url} (DOORSTEP_E2E_BASE_URL) is not a `doorstep demo` with the demo organization")
     yield client
     client.close()
 
