@@ -42,8 +42,8 @@ test-pwa: pwa/node_modules/.installed
 # then the browser tests on their own: Chromium and the demo server need the machine's CPUs to themselves.
 PYTEST_WORKERS ?= auto
 test-python: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 -m "not e2e"
-	$(BIN)/pytest -m e2e
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 -m "not e2e" --durations=10
+	$(BIN)/pytest -m e2e --durations=5
 
 bench: install
 	$(BIN)/python bench/import_orders.py

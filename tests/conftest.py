@@ -107,8 +107,18 @@ def postgres_admin_drop_database(url: str) -> None:
 
 
 async def truncate_all(database_url: str) -> None:
+    """Empty every table. This worker's database is its own, so any other connection to it is left over from an
+    earlier test's app (a task cancelled at shutdown can leave one idle in a transaction, holding locks): TRUNCATE
+    would wait for it for ever, so it is ended first, and a lock still held fails the test after 30 s instead."""
     engine = create_engine(database_url)
     async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        await conn.execute(text("SET LOCAL lock_timeout = '30s'"))
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
         await conn.execute(text(f"TRUNCATE {names} CASCADE"))
     await engine.dispose()

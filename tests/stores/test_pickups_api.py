@@ -215,13 +215,13 @@ def test_im_here_shows_on_the_store_screen_at_once(client: Any, counter: Counter
     code = ready(counter)["code"]
     settle(client)
     with client.websocket_connect(f"/ws/store/{counter.store['id']}") as ws:
-        assert ws.receive_json()["type"] == "ready"
+        assert ws.receive_json(timeout=5)["type"] == "ready"
         here = client.post(
             f"/api/track/{counter.token}/here", json={"curbside": True, "parking_note": "Red Volvo, spot 4"}
         )
         assert here.status_code == 200, here.text
         settle(client)
-        frame = ws.receive_json()
+        frame = ws.receive_json(timeout=5)
         assert frame["type"] == "event"
         assert frame["data"]["type"] == "pickup.customer_arrived"
         payload = frame["data"]["payload"]
@@ -240,12 +240,12 @@ def test_im_here_shows_on_the_store_screen_at_once(client: Any, counter: Counter
 def test_the_store_socket_refuses_other_stores_and_other_roles(client: Any, counter: Counter) -> None:
     with client.websocket_connect(f"/ws/store/{counter.other_store['id']}") as ws:
         with pytest.raises(Exception) as closed:
-            ws.receive_json()
+            ws.receive_json(timeout=5)
         assert "4404" in str(closed.value) or getattr(closed.value, "code", None) == 4404
     sign_in(client, counter.tenant.users[Role.driver])
     with client.websocket_connect(f"/ws/store/{counter.store['id']}") as ws:
         with pytest.raises(Exception) as closed:
-            ws.receive_json()
+            ws.receive_json(timeout=5)
         assert "4403" in str(closed.value) or getattr(closed.value, "code", None) == 4403
 
 
@@ -353,13 +353,13 @@ def test_im_here_with_a_shared_position_tells_the_store_how_far_away_without_kee
     ready(counter)
     settle(client)
     with client.websocket_connect(f"/ws/store/{counter.store['id']}") as ws:
-        assert ws.receive_json()["type"] == "ready"
+        assert ws.receive_json(timeout=5)["type"] == "ready"
         # about 330 m north of the store (0.003 degrees of latitude)
         here = client.post(f"/api/track/{counter.token}/here", json={"lat": 60.172, "lon": 24.932})
         assert here.status_code == 200, here.text
         assert 320 <= here.json()["distance_m"] <= 340
         settle(client)
-        payload = ws.receive_json()["data"]["payload"]
+        payload = ws.receive_json(timeout=5)["data"]["payload"]
         assert 320 <= payload["distance_m"] <= 340
         assert "lat" not in payload and "lon" not in payload  # the store learns a distance, not where they are
     arrived = counter.clerk.get(f"{counter.base}/pickups?list=arrived").json()

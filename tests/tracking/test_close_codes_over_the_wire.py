@@ -42,6 +42,7 @@ def test_refused_sockets_close_with_their_reason(stack: Any) -> None:
     async def run() -> dict[str, int | str]:
         task = asyncio.create_task(server.serve())
         while not server.started:
+            assert not task.done(), "uvicorn stopped before it started (port taken?)"
             await asyncio.sleep(0.01)
         try:
             return {
