@@ -14,6 +14,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -46,6 +47,7 @@ from backend.integrations.api import WebhookController
 from backend.integrations.repository import purge_deliveries
 from backend.integrations.sender import WebhookSender
 from backend.inventory.api import SkuController, StockController
+from backend.kit.gc_tuning import tune_for_server
 from backend.kit.health import health
 from backend.kit.logging import RequestLogMiddleware, configure_logging
 from backend.kit.nul_guard import NulGuardMiddleware
@@ -84,8 +86,10 @@ class DispatchMetrics(PrometheusController):
 
 
 def create_app(
-    settings: Settings | None = None, *, check_migrations: bool = True, pwa_dist: Path = PWA_DIST
+    settings: Settings | None = None, *, check_migrations: bool = True, pwa_dist: Path = PWA_DIST, server: bool = False
 ) -> Litestar:
+    """The app. `server=True` is for a long-running server process: it tunes the garbage collector once started
+    (kit/gc_tuning.py); tests leave it off, as they make many apps in one process."""
     settings = (settings or Settings.from_env()).with_secret_key()
     configure_logging(settings.log_level)
     engine = create_engine(settings.database_url)
@@ -198,6 +202,8 @@ def create_app(
         pickup_keeper.start()
         notification_sender.start()
         webhook_sender.start()
+        if server:
+            tune_for_server()
 
     async def on_shutdown() -> None:
         await relay.stop()
@@ -281,7 +287,10 @@ def create_app(
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts=not settings.is_dev),
             NulGuardMiddleware(),
-            PrometheusConfig(app_name="doorstep", prefix="doorstep", group_path=True).middleware,
+            # HTTP only: a socket's "request" lasts as long as the connection, and wrapping each of its frames cost CPU
+            PrometheusConfig(
+                app_name="doorstep", prefix="doorstep", group_path=True, scopes={ScopeType.HTTP}
+            ).middleware,
             login_rate_limit(settings).middleware,
             tracking_rate_limit(settings).middleware,
             AuthenticationMiddleware(settings),
@@ -327,3 +336,8 @@ def create_app(
         ),
         debug=False,
     )
+
+
+def create_server_app() -> Litestar:
+    """uvicorn's factory for `doorstep serve` and `doorstep demo`: settings from the environment, as a server."""
+    return create_app(server=True)

@@ -11,10 +11,20 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from backend.settings import Settings, SettingsError
 
 WS_MAX_FRAME_BYTES = 64 * 1024  # uvicorn's default is 16 MiB; no Doorstep client frame comes near 64 KiB
+# uvicorn's options for every Doorstep server (`serve`, `demo`, and the benchmarks, which must measure the same)
+SERVER_OPTIONS: dict[str, Any] = {
+    "ws_max_size": WS_MAX_FRAME_BYTES,
+    # per-message deflate costs memory per socket and CPU per frame: it was the largest single cost of the
+    # position fan-out to 5,000 tracking sockets (bench/live.py), for frames of a few hundred bytes
+    "ws_per_message_deflate": False,
+    "access_log": False,
+    "log_level": "warning",
+}
 
 
 def _migrate(settings: Settings) -> None:
@@ -50,17 +60,14 @@ def _serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     # the default one the process dies without running atexit, leaving the solver processes behind as orphans
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     uvicorn.run(
-        "backend.app:create_app",
+        "backend.app:create_server_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
-        ws_max_size=WS_MAX_FRAME_BYTES,
-        ws_per_message_deflate=False,  # memory per socket matters more than bandwidth at thousands of drivers
-        access_log=False,
-        log_level="warning",
+        **SERVER_OPTIONS,
     )
 
 

@@ -129,10 +129,10 @@ async def serve_app(
     """`app` under uvicorn in this process on a free 127.0.0.1 port; `email` signs in and mints an API key
     through POST /api/api-keys. Yields an httpx client on the server, its session cookies cleared (from there on
     the API key alone, as an integration would call), and the key. The server is stopped on the way out."""
+    from backend.cli import SERVER_OPTIONS
+
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **SERVER_OPTIONS))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:

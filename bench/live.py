@@ -28,7 +28,7 @@ Reported per M: p50/p99 latency, delivered share, customer frames/s; the largest
 delivered, for each server, and the throughput ratio doorstep / peer at each M.
 
     .venv/bin/python bench/live.py [--drivers 50] [--steps 500,1000,2000,5000] [--duration 10] [--quick]
-                                   [--only doorstep|peer]
+                                   [--only doorstep|peer] [--no-gc-tuning]
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ def midday_zone() -> str:
     return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
 
 
-async def doorstep_setup(workdir: Path, n_drivers: int) -> tuple[Any, dict[str, Any]]:
+async def doorstep_setup(workdir: Path, n_drivers: int, gc_tuning: bool = True) -> tuple[Any, dict[str, Any]]:
     """The app, seeded; returns it with what the generator needs (cookies, tokens) minus the URL."""
     from datetime import time as clock_time
 
@@ -307,7 +307,7 @@ async def doorstep_setup(workdir: Path, n_drivers: int) -> tuple[Any, dict[str, 
         tracking_rate_limit_per_minute=10**9,  # every customer socket comes from 127.0.0.1
         login_rate_limit_per_minute=10**9,  # so does every driver's sign-in
     )
-    app = create_app(settings)
+    app = create_app(settings, server=gc_tuning)  # as `doorstep serve` makes it, unless --no-gc-tuning
     zone = midday_zone()
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
         org, admin = await organization_with_admin(
@@ -433,12 +433,12 @@ async def doorstep_prepare(app: Any, base_url: str, seeded: dict[str, Any]) -> t
 async def bench_doorstep(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     import uvicorn
 
+    from backend.cli import SERVER_OPTIONS
+
     set_up_started = time.perf_counter()
-    app, seeded = await doorstep_setup(workdir, args.drivers)
+    app, seeded = await doorstep_setup(workdir, args.drivers, gc_tuning=not args.no_gc_tuning)
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **SERVER_OPTIONS))
     task = asyncio.create_task(server.serve())
     try:
         while not server.started:
@@ -575,6 +575,9 @@ async def main() -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per step")
     parser.add_argument("--only", choices=["doorstep", "peer"])
     parser.add_argument("--quick", action="store_true", help="10 drivers, 50 and 200 customers, 4 s per step")
+    parser.add_argument(
+        "--no-gc-tuning", action="store_true", help="the server without kit/gc_tuning.py (as the test suite's apps)"
+    )
     args = parser.parse_args()
     if args.quick:
         args.drivers, args.steps, args.duration = 10, "50,200", 4.0
@@ -601,6 +604,7 @@ async def main() -> int:
         "dispatch_sockets": DISPATCH_SOCKETS,
         "steps": args.steps,
         "duration_s": args.duration,
+        "gc_tuning": not args.no_gc_tuning,
         "goal": {"p99_ms": GOAL_P99_MS},
         "machine": machine_info(PACKAGES, load_average=True, sqlite=True),
         "results": results,

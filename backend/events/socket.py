@@ -99,7 +99,9 @@ def sender(socket: WebSocket[Any, Any, Any]) -> Callable[[Any], Awaitable[None]]
         if dropped:
             return
         try:
-            await asyncio.wait_for(socket.send_data(data), SEND_TIMEOUT_S)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for makes a task per frame, a tenth of the fan-out's CPU
+            async with asyncio.timeout(SEND_TIMEOUT_S):
+                await socket.send_data(data)
         except TimeoutError:
             dropped = True
             log.info("slow_websocket_dropped", path=socket.url.path)

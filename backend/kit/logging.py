@@ -9,6 +9,7 @@ import time
 import uuid
 
 import structlog
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,7 +63,8 @@ class RequestLogMiddleware(ASGIMiddleware):
 
         log = structlog.get_logger("doorstep.request")
         try:
-            await next_app(scope, receive, send_with_id)
+            # a socket's frames go straight out: only an HTTP answer carries the id, and wrapping every frame costs
+            await next_app(scope, receive, send if scope["type"] == ScopeType.WEBSOCKET else send_with_id)
         finally:
             log.info(
                 "request",
