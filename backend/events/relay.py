@@ -16,6 +16,7 @@ from backend.events.channels import org_channel
 from backend.events.models import Event
 from backend.events.service import to_message
 from backend.kit.clock import utcnow
+from backend.kit.tasks import stop_between_passes
 
 EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
 
@@ -100,10 +101,8 @@ class OutboxRelay:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
+        """The batch under way is published and committed (kit/tasks.py), then the loop ends."""
         if self._task is not None:
             self._stopping = True
-            self._wake.set()
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None

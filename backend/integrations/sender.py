@@ -26,6 +26,7 @@ from backend.integrations.models import DeliveryStatus, WebhookDelivery, Webhook
 from backend.integrations.signing import SIGNATURE_HEADER, signature_header
 from backend.integrations.targets import public_target
 from backend.kit.clock import utcnow
+from backend.kit.tasks import stop_between_passes
 
 log = structlog.get_logger(__name__)
 
@@ -177,11 +178,9 @@ class WebhookSender:
             self._task = asyncio.create_task(self._loop(), name="webhook-sender")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._stopping = True  # also ends the loop if a cancellation is lost in a race (asyncio before 3.12)
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None:  # the pass under way finishes its sends and records them (kit/tasks.py)
+            self._stopping = True
+            await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None
 
     async def _loop(self) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.db.session import transaction
 from backend.kit.clock import utcnow
+from backend.kit.tasks import stop_between_passes
 
 PURGE_EVERY_S = 3600.0
 # not at start-up: a process that starts (a deploy, a test) should serve first; hourly work can wait a minute
@@ -53,6 +54,8 @@ class Retention:
         self._session_factory = session_factory
         self.jobs = list(jobs)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._wake = asyncio.Event()
         self.clock: Callable[[], datetime] = utcnow
         self.batch = BATCH
 
@@ -67,7 +70,7 @@ class Retention:
                     async with transaction(self._session_factory) as session:
                         went = await job.purge(session, before, self.batch)
                     total += went
-                    if went < self.batch:
+                    if went < self.batch or self._stopping:  # shutting down: the rest waits for the next start
                         break
                 removed[job.name] = total
             except Exception:  # the database may be restarting, or one table locked: the others still go
@@ -79,16 +82,22 @@ class Retention:
             self._task = asyncio.create_task(self._loop(), name="retention")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None:  # a batch under way is committed (kit/tasks.py)
+            self._stopping = True
+            await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None
 
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+
     async def _loop(self) -> None:
-        await asyncio.sleep(FIRST_PURGE_AFTER_S)
-        while True:
+        self._stopping = False
+        self._wake.clear()
+        await self._pause(FIRST_PURGE_AFTER_S)
+        while not self._stopping:
             removed = {name: n for name, n in (await self.purge()).items() if n}
             if removed:
                 log.info("retention_purged", **removed)
-            await asyncio.sleep(PURGE_EVERY_S)
+            await self._pause(PURGE_EVERY_S)

@@ -10,7 +10,6 @@ delayed past the threshold (recorded by the tracking ETA engine) → re-timed an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from backend.db.session import transaction
 from backend.events.channels import driver_channel
 from backend.events.models import Event
 from backend.kit.clock import utcnow
+from backend.kit.tasks import stop_between_passes
 from backend.routing import replanning, repository
 from backend.routing.live import Diff, assignment, diff
 from backend.routing.travel import TravelTimes
@@ -84,13 +84,14 @@ class Replanner:
         self._on_commit = on_commit
         self.clock = clock  # tests set the time of day the re-planner sees
         self._days: dict[tuple[UUID, date], _Day] = {}
+        self._stopping = False
 
     def request(self, organization_id: UUID, service_date: date, reason: str) -> None:
         key = (organization_id, service_date)
         day = self._days.setdefault(key, _Day())
         day.reasons.append(reason)
         day.wake.set()
-        if day.task is None:
+        if day.task is None and not self._stopping:
             day.task = asyncio.create_task(self._run(key, day), name=f"replan:{organization_id}:{service_date}")
 
     async def settle(self) -> None:
@@ -99,33 +100,35 @@ class Replanner:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def stop(self) -> None:
-        """Shutdown: cancel what is running (a cancelled re-plan rolls back; the live plan stays as it was)."""
-        tasks = [d.task for d in list(self._days.values()) if d.task is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Shutdown: no new pass starts; a pass under way finishes (kit/tasks.py: cancelling one mid-query could
+        leave its transaction open), and is cancelled only past the grace period. The live plan stays as it was."""
+        self._stopping = True
+        days = list(self._days.values())
+        for day in days:
+            day.wake.set()
+        for day in days:
+            await stop_between_passes(day.task)
         self._days.clear()
 
     async def _run(self, key: tuple[UUID, date], day: _Day) -> None:
         try:
-            while day.reasons:
+            while day.reasons and not self._stopping:
                 reasons, day.reasons = day.reasons, []
                 day.wake.clear()
                 await self._guarded(self.fast, key, "; ".join(dict.fromkeys(reasons)))
                 # a burst of changes: each gets its fast pass, the re-solve waits until it has been quiet
-                while True:
+                while not self._stopping:
                     try:  # asyncio.timeout: 3.11's wait_for can swallow a cancellation
                         async with asyncio.timeout(self._debounce_s):
                             await day.wake.wait()
                     except TimeoutError:
                         break
                     day.wake.clear()
-                    if day.reasons:
+                    if day.reasons and not self._stopping:
                         reasons, day.reasons = day.reasons, []
                         await self._guarded(self.fast, key, "; ".join(dict.fromkeys(reasons)))
-                await self._guarded(self.resolve, key, "re-optimized")
+                if not self._stopping:
+                    await self._guarded(self.resolve, key, "re-optimized")
         finally:
             day.task = None
             if not day.reasons:

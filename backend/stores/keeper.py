@@ -24,6 +24,7 @@ from backend.events.relay import EventHandler
 from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
+from backend.kit.tasks import stop_between_passes
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate
@@ -51,6 +52,8 @@ class PickupKeeper:
         self._channels = channels
         self._settings = settings
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._wake = asyncio.Event()
         self.clock: Callable[[], datetime] = utcnow
 
     # -- live: the relay hands every committed event here once
@@ -176,21 +179,24 @@ class PickupKeeper:
             self._task = asyncio.create_task(self._loop(), name="pickup-keeper")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._task is not None:  # the pass under way finishes (kit/tasks.py)
+            self._stopping = True
+            await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None
 
     async def _loop(self) -> None:
-        while True:
+        self._stopping = False
+        self._wake.clear()
+        while not self._stopping:
             try:
                 done = await self.tick()
                 if any(done.values()):
                     log.info("pickups_kept", **done)
             except Exception:
                 log.exception("pickup_keeper_failed")
-            await asyncio.sleep(TICK_S)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(TICK_S):
+                    await self._wake.wait()
 
 
 async def _returned_to_depot(session: AsyncSession, event: Event) -> None:

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.session import transaction
+from backend.kit.tasks import stop_between_passes
 from backend.tracking import repository
 from backend.tracking.geofence import haversine_m
 
@@ -114,6 +115,7 @@ class PositionWriter:
         self._full = asyncio.Event()
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.written = 0
 
     def add(self, rows: list[dict[str, Any]]) -> None:
@@ -143,7 +145,7 @@ class PositionWriter:
             return len(rows)
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):  # asyncio.timeout: 3.11's wait_for can swallow a cancellation
                 async with asyncio.timeout(FLUSH_EVERY_S):
                     await self._full.wait()
@@ -155,13 +157,13 @@ class PositionWriter:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="position-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        """The write under way finishes (kit/tasks.py), then what is left is written."""
+        self._stopping = True
+        await stop_between_passes(self._task, wake=self._full.set)
+        self._task = None
         with contextlib.suppress(Exception):
             await self.flush()

@@ -342,7 +342,7 @@ def test_stopping_the_writer_mid_write_keeps_every_point(client: Any, day: Day, 
         writer.start()
         writer.add(rows)  # past FLUSH_AT_POINTS: the loop starts writing at once
         await asyncio.sleep(0.05)
-        await writer.stop()  # cancels the loop mid-insert; stop() writes what was in flight
+        await writer.stop()  # mid-insert: the write under way finishes, then stop() writes the rest
 
     client.blocking_portal.call(run)
     assert count_positions(client) == 600
