@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -145,3 +146,24 @@ __all__ = [
     "run_in_app",
     "sign_in",
 ]
+
+
+def position_rows(organization_id: UUID, driver_id: UUID, count: int) -> list[dict[str, Any]]:
+    """Rows for `positions` as the position writer gets them: one a second, newest first, good accuracy."""
+    now = utcnow()
+    return [
+        {
+            "organization_id": organization_id,
+            "driver_id": driver_id,
+            "route_id": None,
+            "lat": 60.16,
+            "lon": 24.93,
+            "accuracy_m": 5.0,
+            "speed_mps": None,
+            "heading_deg": None,
+            "recorded_at": now - timedelta(seconds=i),
+            "received_at": now,
+            "for_eta": True,
+        }
+        for i in range(count)
+    ]

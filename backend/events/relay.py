@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -16,7 +15,7 @@ from backend.events.channels import org_channel
 from backend.events.models import Event
 from backend.events.service import to_message
 from backend.kit.clock import utcnow
-from backend.kit.tasks import stop_between_passes
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 
 EventHandler = Callable[[AsyncSession, Event], Awaitable[None]]
 
@@ -91,11 +90,7 @@ class OutboxRelay:
                 await self.drain()
             except Exception:  # the database may be restarting; try again at the next poll
                 log.exception("outbox_relay_failed")
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that meets a
-            # wake-up, and stop() would then wait for ever (the flag above ends the loop in that case too)
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_s):
-                    await self._wake.wait()
+            await wait_or_timeout(self._wake, self._poll_s)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name="outbox-relay")

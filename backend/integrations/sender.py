@@ -6,7 +6,6 @@ at least once, and receivers drop duplicates by the event id."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from backend.integrations.models import DeliveryStatus, WebhookDelivery, Webhook
 from backend.integrations.signing import SIGNATURE_HEADER, signature_header
 from backend.integrations.targets import public_target
 from backend.kit.clock import utcnow
-from backend.kit.tasks import stop_between_passes
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 
 log = structlog.get_logger(__name__)
 
@@ -192,8 +191,5 @@ class WebhookSender:
                     log.info("webhooks_sent", **done)
             except Exception:
                 log.exception("webhook_sender_failed")
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that meets a wake-up
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_s):
-                    await self._wake.wait()
+            await wait_or_timeout(self._wake, self._poll_s)
             self._wake.clear()

@@ -6,7 +6,6 @@ never holds a table for long, and one failing purge does not stop the others."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from backend.db.session import transaction
 from backend.kit.clock import utcnow
-from backend.kit.tasks import stop_between_passes
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 
 PURGE_EVERY_S = 3600.0
 # not at start-up: a process that starts (a deploy, a test) should serve first; hourly work can wait a minute
@@ -87,17 +86,12 @@ class Retention:
             await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None
 
-    async def _pause(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(seconds):
-                await self._wake.wait()
-
     async def _loop(self) -> None:
         self._stopping = False
         self._wake.clear()
-        await self._pause(FIRST_PURGE_AFTER_S)
+        await wait_or_timeout(self._wake, FIRST_PURGE_AFTER_S)
         while not self._stopping:
             removed = {name: n for name, n in (await self.purge()).items() if n}
             if removed:
                 log.info("retention_purged", **removed)
-            await self._pause(PURGE_EVERY_S)
+            await wait_or_timeout(self._wake, PURGE_EVERY_S)

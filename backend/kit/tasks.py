@@ -37,3 +37,11 @@ async def stop_between_passes(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+
+
+async def wait_or_timeout(event: asyncio.Event, seconds: float) -> None:
+    """A loop's pause: `seconds`, or less when `event` is set (a wake-up, or a stop). asyncio.timeout, not
+    wait_for: on Python 3.11 wait_for can swallow a cancellation that meets the event."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()

@@ -4,7 +4,6 @@ background loop that claims due rows, sends them on their channel and records se
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,6 +16,7 @@ from backend.db.session import transaction
 from backend.events.models import Event
 from backend.events.relay import EventHandler
 from backend.kit.clock import utcnow
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 from backend.notifications import delivery, service
 from backend.notifications.channels import Channel, Outgoing, SendFailed
 from backend.notifications.channels.email import EmailChannel, SmtpConfig
@@ -29,7 +29,6 @@ from backend.settings import Settings
 TICK_S = 5.0  # due rows are looked for this often (at once when the relay has just queued some)
 BATCH_SIZE = 50  # rows claimed per pass
 CONCURRENCY = 8  # sends in flight at once per process
-STOP_GRACE_S = 10.0  # at shutdown a pass under way gets this long to finish
 LEASE = timedelta(minutes=5)  # a claimed row is this sender's until then; a crashed sender's rows come back after
 
 log = structlog.get_logger(__name__)
@@ -179,12 +178,7 @@ class NotificationSender:
         """Let the pass under way finish (a row half-sent would wait out its lease), then cancel what is left."""
         if self._task is not None:
             self._stopping = True
-            self._wake.set()
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(asyncio.shield(self._task), timeout=STOP_GRACE_S)
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_between_passes(self._task, wake=self._wake.set)
             self._task = None
 
     async def _loop(self) -> None:
@@ -198,8 +192,6 @@ class NotificationSender:
                 log.exception("notification_sender_failed")
             if self._more_due:  # a backlog: the next batch at once
                 continue
-            with contextlib.suppress(TimeoutError):  # asyncio.timeout: 3.11's wait_for can swallow a cancel
-                async with asyncio.timeout(TICK_S):
-                    await self._wake.wait()
+            await wait_or_timeout(self._wake, TICK_S)
             if not self._stopping:  # the relay wakes us before its transaction commits: give it a moment to land
                 await asyncio.sleep(0.2)

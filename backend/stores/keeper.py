@@ -4,7 +4,6 @@ parcels go back to the depot on a return order the planner routes), and the stor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from backend.events.relay import EventHandler
 from backend.inventory import service as inventory
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
-from backend.kit.tasks import stop_between_passes
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 from backend.orders import service as orders
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.orders.schemas import OrderCreate
@@ -194,9 +193,7 @@ class PickupKeeper:
                     log.info("pickups_kept", **done)
             except Exception:
                 log.exception("pickup_keeper_failed")
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(TICK_S):
-                    await self._wake.wait()
+            await wait_or_timeout(self._wake, TICK_S)
 
 
 async def _returned_to_depot(session: AsyncSession, event: Event) -> None:

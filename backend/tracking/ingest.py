@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db.session import transaction
-from backend.kit.tasks import stop_between_passes
+from backend.kit.tasks import stop_between_passes, wait_or_timeout
 from backend.tracking import repository
 from backend.tracking.geofence import haversine_m
 
@@ -146,9 +146,7 @@ class PositionWriter:
 
     async def run(self) -> None:
         while not self._stopping:
-            with contextlib.suppress(TimeoutError):  # asyncio.timeout: 3.11's wait_for can swallow a cancellation
-                async with asyncio.timeout(FLUSH_EVERY_S):
-                    await self._full.wait()
+            await wait_or_timeout(self._full, FLUSH_EVERY_S)
             try:
                 await self.flush()
             except Exception:

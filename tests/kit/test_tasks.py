@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,9 +14,8 @@ from sqlalchemy import text
 from backend.accounts.models import Role
 from backend.db.engine import create_engine
 from backend.db.session import SESSION_FACTORY_KEY
-from backend.kit.clock import utcnow
 from backend.kit.tasks import stop_between_passes
-from tests.factories import make_tenant
+from tests.factories import make_tenant, position_rows
 
 
 async def test_a_pass_under_way_finishes_before_the_loop_ends() -> None:
@@ -68,22 +66,7 @@ def test_stopping_the_position_writer_mid_query_leaves_the_database_writable(
     monkeypatch.setattr(repository, "insert_positions", insert_then_a_slow_query)
     factory = client.app.state[SESSION_FACTORY_KEY]
     writer = ingest.PositionWriter(factory)
-    rows = [
-        {
-            "organization_id": tenant.organization.id,
-            "driver_id": tenant.users[Role.driver].id,
-            "route_id": None,
-            "lat": 60.16,
-            "lon": 24.93,
-            "accuracy_m": 5.0,
-            "speed_mps": None,
-            "heading_deg": None,
-            "recorded_at": utcnow() - timedelta(seconds=i),
-            "received_at": utcnow(),
-            "for_eta": True,
-        }
-        for i in range(ingest.FLUSH_AT_POINTS)
-    ]
+    rows = position_rows(tenant.organization.id, tenant.users[Role.driver].id, ingest.FLUSH_AT_POINTS)
 
     stored: list[int] = []
 

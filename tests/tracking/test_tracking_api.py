@@ -15,7 +15,7 @@ from backend.events.models import Event
 from backend.kit.clock import utcnow
 from backend.orders.models import Order
 from backend.tracking.models import Position
-from tests.factories import make_order, run_in_app, sign_in
+from tests.factories import make_order, position_rows, run_in_app, sign_in
 from tests.tracking.conftest import DEPOT, STOPS, Day, drive, plan_day, point, settle, walk
 
 
@@ -321,22 +321,7 @@ def test_stopping_the_writer_mid_write_keeps_every_point(client: Any, day: Day, 
 
     monkeypatch.setattr(repository, "insert_positions", slow_insert)
     writer = ingest.PositionWriter(_factory(client))
-    rows = [
-        {
-            "organization_id": day.tenant.organization.id,
-            "driver_id": day.tenant.users[Role.driver].id,
-            "route_id": None,
-            "lat": 60.16,
-            "lon": 24.93,
-            "accuracy_m": 5.0,
-            "speed_mps": None,
-            "heading_deg": None,
-            "recorded_at": utcnow() - timedelta(seconds=i),
-            "received_at": utcnow(),
-            "for_eta": True,
-        }
-        for i in range(600)
-    ]
+    rows = position_rows(day.tenant.organization.id, day.tenant.users[Role.driver].id, 600)
 
     async def run() -> None:
         writer.start()
