@@ -21,6 +21,7 @@ from backend.accounts.auth import STAFF
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
+from backend.events.fanout import SEND_TIMEOUT_S
 from backend.events.models import Event
 from backend.events.relay import org_channel
 from backend.events.service import to_message
@@ -29,7 +30,6 @@ from backend.settings import Settings
 MAX_FRAME_BYTES = 64 * 1024  # a client frame larger than this closes the socket (1009)
 MAX_RESUME_EVENTS = 500  # a client that missed more gets a "resync" and reloads by HTTP
 MAX_CLIENT_MESSAGES_PER_MINUTE = 120  # pings and resumes; a client past this is disconnected (1008)
-SEND_TIMEOUT_S = 10.0  # a client that cannot take one frame in this long is dropped (1013), never waited for
 
 log = structlog.get_logger(__name__)
 

@@ -20,6 +20,7 @@ from litestar.stores.base import Store
 from backend.accounts.models import Role
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.channels import driver_channel, order_channel
+from backend.events.fanout import HEARTBEAT_S, FanOut
 from backend.events.socket import MAX_FRAME_BYTES, admit, refuse, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
@@ -29,7 +30,7 @@ from backend.tracking.errors import TrackingLinkExpired
 from backend.tracking.ingest import MAX_BATCH_POINTS, PointIn
 from backend.tracking.live import LiveTracker
 
-HEARTBEAT_S = 25.0  # below the 30-60 s idle timeouts of common proxies and mobile carriers
+TRACKING_FANOUT_KEY = "tracking_fanout"  # app.state: the customers' sockets of this process, by order channel
 MAX_DRIVER_FRAMES_PER_MINUTE = 240  # 1 Hz positions plus pings and backfill batches, with room for a burst
 MAX_TRACK_FRAMES_PER_MINUTE = 60  # a tracking page only pings and resumes
 
@@ -167,9 +168,7 @@ async def _allowed(store: Store, key: str, per_minute: int) -> bool:
 
 
 @websocket("/ws/track/{token:str}", opt={"exclude_from_auth": True})
-async def track_socket(
-    socket: WebSocket[Any, Any, Any], token: FromPath[str], channels: NamedDependency[ChannelsPlugin]
-) -> None:
+async def track_socket(socket: WebSocket[Any, Any, Any], token: FromPath[str]) -> None:
     settings: Settings = socket.app.state["settings"]
     tracker: LiveTracker = socket.app.state["tracker"]
     client = socket.client.host if socket.client else "unknown"
@@ -199,11 +198,9 @@ async def track_socket(
         return
     await socket.accept()
     budget = _Budget(MAX_TRACK_FRAMES_PER_MINUTE)
-    async with (
-        channels.start_subscription([order_channel(order_id)]) as subscriber,
-        subscriber.run_in_background(sender(socket), join=False),
-        _heartbeat(socket),
-    ):
+    fanout: FanOut = socket.app.state[TRACKING_FANOUT_KEY]
+    # thousands of pages may follow one process: they share one subscription per order, and its heartbeats
+    async with fanout.listen(order_channel(order_id), socket):
         await socket.send_json(await snapshot())
         async for raw in _frames(socket, budget):
             try:
