@@ -14,6 +14,7 @@ from backend.kit.problems import Conflict, DomainError
 
 SESSION_FACTORY_KEY = "db_session_factory"
 COMMIT_LISTENERS_KEY = "db_commit_listeners"
+_AFTER_COMMIT = "after_commit"  # session.info: what this unit of work asked to run once it has committed
 
 
 class DatabaseUnavailable(DomainError):
@@ -26,7 +27,8 @@ class DatabaseUnavailable(DomainError):
 async def transaction(
     factory: async_sessionmaker[AsyncSession], on_commit: list[Callable[[], Any]] | None = None
 ) -> AsyncGenerator[AsyncSession, None]:
-    """Commit when the block ends without error, roll back otherwise; services never commit."""
+    """Commit when the block ends without error, roll back otherwise; services never commit. Then what the
+    block asked for with `after_commit`, and the `on_commit` listeners."""
     async with factory() as session:
         try:
             yield session
@@ -40,8 +42,17 @@ async def transaction(
         except BaseException:
             await session.rollback()
             raise
+        callbacks: list[Callable[[], Any]] = session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        callback()
     for listener in on_commit or ():
         listener()
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], Any]) -> None:
+    """Run `callback` once the `transaction` this session belongs to has committed, never if it rolls back: for
+    work that needs what the transaction wrote, or the database lock it holds (SQLite's single writer)."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:

@@ -10,6 +10,7 @@ delayed past the threshold (recorded by the tracking ETA engine) → re-timed an
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,7 +21,7 @@ import structlog
 from litestar.channels import ChannelsPlugin
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.session import transaction
+from backend.db.session import after_commit, transaction
 from backend.events.channels import driver_channel
 from backend.events.models import Event
 from backend.kit.clock import utcnow
@@ -214,10 +215,15 @@ def event_handler(replanner: Replanner) -> Callable[[AsyncSession, Event], Any]:
     """The relay handler: which committed events re-plan which day."""
 
     async def on_event(session: AsyncSession, event: Event) -> None:
+        def request(service_date: date, reason: str) -> None:
+            # once the relay's transaction has committed: a re-plan started inside it waits for that write lock on
+            # SQLite, and SQLite's busy handler polls for it in growing sleeps (it got it up to 15 ms late)
+            after_commit(session, functools.partial(replanner.request, event.organization_id, service_date, reason))
+
         if event.type in ROUTE_EVENTS:
             service_date = event.payload.get("service_date")
             if service_date:
-                replanner.request(event.organization_id, date.fromisoformat(service_date), event.type)
+                request(date.fromisoformat(service_date), event.type)
             return
         if event.type not in ORDER_EVENTS:
             return
@@ -231,6 +237,6 @@ def event_handler(replanner: Replanner) -> Callable[[AsyncSession, Event], Any]:
             session, organization_id=event.organization_id, since=event.occurred_at.date() - timedelta(days=1)
         )
         for day in days[:3]:  # the loader takes an order only into the plan of the day it is for
-            replanner.request(event.organization_id, day, event.type.replace("order.", "order "))
+            request(day, event.type.replace("order.", "order "))
 
     return on_event
