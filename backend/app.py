@@ -38,7 +38,7 @@ from backend.db.engine import create_engine, create_session_factory
 from backend.db.migrations import ensure_migrated
 from backend.db.session import COMMIT_LISTENERS_KEY, SESSION_FACTORY_KEY, provide_db_session
 from backend.events.api import EventController
-from backend.events.fanout import FanOut
+from backend.events.fanout import FANOUT_KEY, FanOut
 from backend.events.relay import OutboxRelay
 from backend.events.socket import dispatch_socket
 from backend.fleet.api import VehicleController
@@ -77,7 +77,7 @@ from backend.sync.retention import purge_commands
 from backend.tracking.api import TRACKER_KEY, PositionController, TrackingController, tracking_rate_limit
 from backend.tracking.live import LiveTracker
 from backend.tracking.repository import purge_positions
-from backend.tracking.socket import TRACKING_FANOUT_KEY, driver_socket, track_socket
+from backend.tracking.socket import driver_socket, track_socket
 
 SUBSCRIBER_MAX_BACKLOG = 1_000  # a slow websocket client loses its oldest frames past this, never stalls the rest
 
@@ -147,7 +147,7 @@ def create_app(
         on_commit=commit_listeners,
     )
     relay.register(tracker.event_handler())
-    tracking_fanout = FanOut(channels)
+    fanout = FanOut(channels)  # customers' and dispatchers' sockets
     media_store = MediaStore(settings.media_dir)
     retention = Retention(
         session_factory,
@@ -185,7 +185,7 @@ def create_app(
             "travel_fallback": fallback,
             "replanner": replanner,
             TRACKER_KEY: tracker,
-            TRACKING_FANOUT_KEY: tracking_fanout,
+            FANOUT_KEY: fanout,
             MEDIA_STORE_KEY: media_store,
             "retention": retention,
             "pickup_keeper": pickup_keeper,
@@ -212,7 +212,7 @@ def create_app(
         await relay.stop()
         await replanner.stop()
         await tracker.stop()
-        await tracking_fanout.stop()
+        await fanout.stop()
         await retention.stop()
         await pickup_keeper.stop()
         await notification_sender.stop()

@@ -24,6 +24,7 @@ import structlog
 from litestar import WebSocket
 from litestar.channels import ChannelsPlugin, Subscriber
 
+FANOUT_KEY = "fanout"  # app.state: this process's FanOut
 SEND_TIMEOUT_S = 10.0  # a client that cannot take one frame in this long is dropped (1013), never waited for
 MAX_BACKLOG_FRAMES = 64  # frames held for a socket whose send is still waiting; past this it is dropped (1013)
 HEARTBEAT_S = 25.0  # below the 30-60 s idle timeouts of common proxies and mobile carriers
@@ -146,8 +147,8 @@ class _Channel:
 
 
 class FanOut:
-    """This process's subscriptions for one kind of socket (customers' tracking pages): a channel is subscribed
-    while at least one local socket listens to it, and idle sockets get a heartbeat."""
+    """This process's subscriptions for its busy sockets (customers' tracking pages, dispatchers' maps): a
+    channel is subscribed while at least one local socket listens to it, and idle sockets get a heartbeat."""
 
     def __init__(self, channels: ChannelsPlugin, *, heartbeat_s: float | None = HEARTBEAT_S) -> None:
         self._plugin = channels

@@ -12,8 +12,6 @@ from uuid import UUID
 import msgspec
 import structlog
 from litestar import WebSocket, websocket
-from litestar.channels import ChannelsPlugin
-from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from sqlalchemy import select
 
@@ -21,7 +19,7 @@ from backend.accounts.auth import STAFF
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
 from backend.db.session import SESSION_FACTORY_KEY, transaction
-from backend.events.fanout import SEND_TIMEOUT_S
+from backend.events.fanout import FANOUT_KEY, SEND_TIMEOUT_S, FanOut
 from backend.events.models import Event
 from backend.events.relay import org_channel
 from backend.events.service import to_message
@@ -133,7 +131,7 @@ async def _missed(socket: WebSocket[Any, Any, Any], organization_id: UUID, after
 
 
 @websocket("/ws/dispatch", opt={"exclude_from_auth": False})
-async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDependency[ChannelsPlugin]) -> None:
+async def dispatch_socket(socket: WebSocket[Any, Any, Any]) -> None:
     principal = await admit(socket, roles=STAFF, who="dispatchers")
     if principal is None:
         return
@@ -141,10 +139,9 @@ async def dispatch_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepen
     budget = MAX_CLIENT_MESSAGES_PER_MINUTE
     loop = asyncio.get_running_loop()
     window_started = loop.time()
-    async with (
-        channels.start_subscription([channel]) as subscriber,
-        subscriber.run_in_background(sender(socket), join=False),
-    ):
+    fanout: FanOut = socket.app.state[FANOUT_KEY]
+    # every driver's position every 2 s, to every dispatcher of the organization: one subscription per process
+    async with fanout.listen(channel, socket):
         await socket.send_json({"type": "ready", "seq": None, "data": {"channel": "dispatch"}})
         with contextlib.suppress(WebSocketDisconnect):
             while True:

@@ -281,13 +281,16 @@ class LiveTracker:
             state.arriving_sent.clear()
             state.leg = None
         yard = state.route.yard if state.route is not None and not changed_route else _yard(depot)
-        state.route = RouteView(
+        fresh = RouteView(
             route_id=route.id,
             profile=VehicleProfile(profile or "van"),
             service_date=route.service_date,
             stops=stops,
             yard=yard,
         )
+        if fresh == state.route and state.geofence is not None:
+            return  # the periodic reload found the route as it was: its fences and ETAs stand (500 drivers: 50/s)
+        state.route = fresh
         fences = [
             Fence(s.stop_id, s.lat, s.lon, radius_m=s.geofence_radius_m or self._settings.geofence_radius_m)
             for s in stops

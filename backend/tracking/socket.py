@@ -20,7 +20,7 @@ from litestar.stores.base import Store
 from backend.accounts.models import Role
 from backend.db.session import SESSION_FACTORY_KEY, transaction
 from backend.events.channels import driver_channel, order_channel
-from backend.events.fanout import HEARTBEAT_S, FanOut
+from backend.events.fanout import FANOUT_KEY, HEARTBEAT_S, FanOut
 from backend.events.socket import MAX_FRAME_BYTES, admit, refuse, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
@@ -30,7 +30,6 @@ from backend.tracking.errors import TrackingLinkExpired
 from backend.tracking.ingest import MAX_BATCH_POINTS, PointIn
 from backend.tracking.live import LiveTracker
 
-TRACKING_FANOUT_KEY = "tracking_fanout"  # app.state: the customers' sockets of this process, by order channel
 MAX_DRIVER_FRAMES_PER_MINUTE = 240  # 1 Hz positions plus pings and backfill batches, with room for a burst
 MAX_TRACK_FRAMES_PER_MINUTE = 60  # a tracking page only pings and resumes
 
@@ -198,7 +197,7 @@ async def track_socket(socket: WebSocket[Any, Any, Any], token: FromPath[str]) -
         return
     await socket.accept()
     budget = _Budget(MAX_TRACK_FRAMES_PER_MINUTE)
-    fanout: FanOut = socket.app.state[TRACKING_FANOUT_KEY]
+    fanout: FanOut = socket.app.state[FANOUT_KEY]
     # thousands of pages may follow one process: they share one subscription per order, and its heartbeats
     async with fanout.listen(order_channel(order_id), socket):
         await socket.send_json(await snapshot())
