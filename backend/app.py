@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.config.compression import CompressionConfig
@@ -38,6 +37,7 @@ from backend.db.engine import create_engine, create_session_factory
 from backend.db.migrations import ensure_migrated
 from backend.db.session import COMMIT_LISTENERS_KEY, SESSION_FACTORY_KEY, provide_db_session
 from backend.events.api import EventController
+from backend.events.channels import PrunedChannelsPlugin
 from backend.events.fanout import FANOUT_KEY, FanOut
 from backend.events.relay import OutboxRelay
 from backend.events.socket import dispatch_socket
@@ -110,7 +110,7 @@ def create_app(
     else:
         channels_backend = MemoryChannelsBackend()
         stores = {"rate_limit": MemoryStore(), "tracking_rate_limit": MemoryStore()}
-    channels = ChannelsPlugin(
+    channels = PrunedChannelsPlugin(
         backend=channels_backend,
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_MAX_BACKLOG,

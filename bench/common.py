@@ -154,3 +154,44 @@ async def serve_app(
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def uvicorn_server(app: Any, **overrides: Any) -> AsyncIterator[tuple[uvicorn.Server, int]]:
+    """`app` under uvicorn in this process on a free 127.0.0.1 port, with `backend.cli.SERVER_OPTIONS` (as
+    `doorstep serve` runs it) updated by `overrides` (e.g. `ws_per_message_deflate=True`). Yields the server and
+    its port; stops it on the way out."""
+    from backend.cli import SERVER_OPTIONS
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **{**SERVER_OPTIONS, **overrides})
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("uvicorn stopped during startup")
+            await asyncio.sleep(0.01)
+        yield server, port
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def settle(app: Any, rounds: int = 3) -> None:
+    """Wait until the outbox relay has published every event and the re-planner is idle, `rounds` times (a
+    re-plan writes events, whose relay may set off another)."""
+    from sqlalchemy import func, select
+
+    from backend.db.session import SESSION_FACTORY_KEY
+    from backend.events.models import Event
+
+    for _ in range(rounds):
+        while True:
+            async with app.state[SESSION_FACTORY_KEY]() as session:
+                left = await session.scalar(select(func.count()).select_from(Event).where(Event.published_at.is_(None)))
+            if not left:
+                break
+            await asyncio.sleep(0.05)
+        await app.state["replanner"].settle()

@@ -140,6 +140,7 @@ class Listener:
 
 @dataclass
 class _Channel:
+    channel: str
     listeners: dict[Listener, None] = field(default_factory=dict)  # an ordered set: frames go out in join order
     subscriber: Subscriber | None = None
     pump: asyncio.Task[None] | None = None
@@ -174,7 +175,7 @@ class FanOut:
         found = self._channels.get(channel)
         first = found is None
         if found is None:
-            found = self._channels[channel] = _Channel()
+            found = self._channels[channel] = _Channel(channel)
         found.listeners[listener] = None
         try:
             if first:
@@ -204,7 +205,7 @@ class FanOut:
                 await found.pump
         if found.subscriber is not None:
             async with self._subscribing:
-                await self._plugin.unsubscribe(found.subscriber)
+                await self._plugin.unsubscribe(found.subscriber, found.channel)
 
     async def _pump(self, channel: str, found: _Channel) -> None:
         assert found.subscriber is not None

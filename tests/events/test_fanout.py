@@ -13,6 +13,7 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from backend.events import fanout as fanout_module
+from backend.events.channels import PrunedChannelsPlugin
 from backend.events.fanout import FanOut
 
 
@@ -86,7 +87,7 @@ async def until(condition: Callable[[], bool], timeout_s: float = 2.0) -> None:
 def run(test: Callable[[ChannelsPlugin, CountingBackend, FanOut], Awaitable[None]]) -> None:
     async def main() -> None:
         backend = CountingBackend()
-        plugin = ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)
+        plugin = PrunedChannelsPlugin(backend=backend, arbitrary_channels_allowed=True)  # as the app makes it
         async with plugin:
             hub = FanOut(plugin, heartbeat_s=None)
             try:
@@ -204,6 +205,7 @@ def test_the_last_socket_leaving_a_channel_unsubscribes_the_process() -> None:
             assert hub.channels == {"order:a"}
         assert backend.unsubscribed == ["order:a"]
         assert hub.channels == frozenset()
+        assert "order:a" not in plugin._channels  # Litestar alone keeps an empty entry per channel for ever
         plugin.publish(position(1), "order:a")
         await asyncio.sleep(0.05)
         assert first.frames == [] and second.frames == []
@@ -211,6 +213,18 @@ def test_the_last_socket_leaving_a_channel_unsubscribes_the_process() -> None:
             plugin.publish(position(2), "order:a")
             await until(lambda: len(second.frames) == 1)
         assert backend.subscribed == ["order:a", "order:a"]
+
+    run(test)
+
+
+def test_a_process_that_followed_many_orders_keeps_no_trace_of_them() -> None:
+    async def test(plugin: ChannelsPlugin, backend: CountingBackend, hub: FanOut) -> None:
+        for n in range(200):
+            async with hub.listen(f"order:{n}", FakeSocket()):  # type: ignore[arg-type]
+                pass
+        async with hub.listen("order:kept", FakeSocket()):  # type: ignore[arg-type]
+            assert set(plugin._channels) == {"order:kept"}
+            assert len(backend.unsubscribed) == 200
 
     run(test)
 
