@@ -129,31 +129,20 @@ async def serve_app(
     """`app` under uvicorn in this process on a free 127.0.0.1 port; `email` signs in and mints an API key
     through POST /api/api-keys. Yields an httpx client on the server, its session cookies cleared (from there on
     the API key alone, as an integration would call), and the key. The server is stopped on the way out."""
-    from backend.cli import SERVER_OPTIONS
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", **SERVER_OPTIONS))
-    task = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("uvicorn stopped during startup")
-            await asyncio.sleep(0.01)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client:
-            login = await client.post("/api/auth/login", json={"email": email, "password": password})
-            login.raise_for_status()
-            created = await client.post(
-                "/api/api-keys",
-                json={"name": key_name, "role": role},
-                headers={"X-CSRF-Token": login.json()["csrf_token"]},
-            )
-            created.raise_for_status()
-            client.cookies.clear()
-            yield client, created.json()["key"]
-    finally:
-        server.should_exit = True
-        await task
+    async with (
+        uvicorn_server(app) as (_server, port),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as client,
+    ):
+        login = await client.post("/api/auth/login", json={"email": email, "password": password})
+        login.raise_for_status()
+        created = await client.post(
+            "/api/api-keys",
+            json={"name": key_name, "role": role},
+            headers={"X-CSRF-Token": login.json()["csrf_token"]},
+        )
+        created.raise_for_status()
+        client.cookies.clear()
+        yield client, created.json()["key"]
 
 
 @contextlib.asynccontextmanager
@@ -195,3 +184,27 @@ async def settle(app: Any, rounds: int = 3) -> None:
                 break
             await asyncio.sleep(0.05)
         await app.state["replanner"].settle()
+
+
+async def open_ws(url: str, cookie: str | None, retries: list[str]) -> Any:
+    """A websocket client connection as the load generators open them (no client pings, unbounded queue),
+    retried 5 times when the server's accept backlog is full; each retry's error is added to `retries`."""
+    from websockets.asyncio.client import connect
+
+    headers = {"Cookie": cookie} if cookie else None
+    for attempt in range(5):
+        try:
+            return await connect(url, additional_headers=headers, open_timeout=60, max_queue=None, ping_interval=None)
+        except Exception as exc:
+            if attempt == 4:
+                raise
+            retries.append(repr(exc)[:200])
+            await asyncio.sleep(0.5)
+    raise AssertionError
+
+
+async def drain_ws(ws: Any) -> None:
+    """Read and drop every frame until the connection ends."""
+    with contextlib.suppress(Exception):
+        async for _ in ws:
+            pass

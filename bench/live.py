@@ -54,7 +54,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from common import free_port, machine_info, organization_with_admin, quiet_logs, run_line, write_results  # noqa: E402
+from common import (  # noqa: E402
+    drain_ws,
+    free_port,
+    machine_info,
+    open_ws,
+    organization_with_admin,
+    quiet_logs,
+    run_line,
+    write_results,
+)
 
 GOAL_P99_MS = 200.0
 WARMUP_S = 3.0
@@ -90,7 +99,6 @@ def load_process(plan: Plan, out: Any) -> None:
 
 
 async def generate(plan: Plan) -> dict[str, Any]:
-    from websockets.asyncio.client import connect
 
     n = len(plan.driver_cookies)
     sent: dict[tuple[int, datetime], float] = {}
@@ -104,27 +112,7 @@ async def generate(plan: Plan) -> dict[str, Any]:
     errors: list[str] = []
 
     async def open_socket(path: str, cookie: str | None) -> Any:
-        headers = {"Cookie": cookie} if cookie else None
-        for attempt in range(5):
-            try:
-                return await connect(
-                    plan.base_url + path,
-                    additional_headers=headers,
-                    open_timeout=60,
-                    max_queue=None,
-                    ping_interval=None,
-                )
-            except Exception as exc:
-                if attempt == 4:
-                    raise
-                errors.append(repr(exc)[:200])
-                await asyncio.sleep(0.5)
-        raise AssertionError
-
-    async def drain(ws: Any) -> None:
-        with contextlib.suppress(Exception):
-            async for _ in ws:
-                pass
+        return await open_ws(plan.base_url + path, cookie, errors)
 
     async def dispatch_reader(ws: Any) -> None:
         with contextlib.suppress(Exception):
@@ -174,7 +162,7 @@ async def generate(plan: Plan) -> dict[str, Any]:
     for driver in range(n):
         ws = await open_socket("/ws/driver", plan.driver_cookies[driver])
         sockets.append(ws)
-        tasks.append(asyncio.create_task(drain(ws)))
+        tasks.append(asyncio.create_task(drain_ws(ws)))
         tasks.append(asyncio.create_task(driver_loop(ws, driver)))
     for _ in range(DISPATCH_SOCKETS):
         ws = await open_socket("/ws/dispatch", plan.dispatch_cookie)

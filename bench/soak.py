@@ -59,7 +59,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import live  # noqa: E402
-from common import machine_info, run_line, settle, uvicorn_server, write_results  # noqa: E402
+from common import drain_ws, machine_info, open_ws, run_line, settle, uvicorn_server, write_results  # noqa: E402
 
 GOAL_GROWTH_PCT = 10.0
 PACKAGES = ["litestar", "uvicorn", "websockets", "sqlalchemy", "aiosqlite"]
@@ -110,27 +110,7 @@ async def generate(plan: SoakPlan, conn: Any) -> None:
     sockets: list[Any] = []
 
     async def open_socket(path: str, cookie: str | None = None) -> Any:
-        headers = {"Cookie": cookie} if cookie else None
-        for attempt in range(5):
-            try:
-                return await connect(
-                    plan.base_url + path,
-                    additional_headers=headers,
-                    open_timeout=60,
-                    max_queue=None,
-                    ping_interval=None,
-                )
-            except Exception as exc:
-                if attempt == 4:
-                    raise
-                connect_retries.append(repr(exc)[:200])
-                await asyncio.sleep(0.5)
-        raise AssertionError
-
-    async def drain(ws: Any) -> None:
-        with contextlib.suppress(Exception):
-            async for _ in ws:
-                pass
+        return await open_ws(plan.base_url + path, cookie, connect_retries)
 
     async def driver_loop(ws: Any, driver: int) -> None:
         rng = random.Random(driver)
@@ -206,7 +186,7 @@ async def generate(plan: SoakPlan, conn: Any) -> None:
     for driver in range(n):
         ws = await open_socket("/ws/driver", plan.driver_cookies[driver])
         sockets.append(ws)
-        driver_tasks.append(asyncio.create_task(drain(ws)))
+        driver_tasks.append(asyncio.create_task(drain_ws(ws)))
         driver_tasks.append(asyncio.create_task(driver_loop(ws, driver)))
     open_started = time.perf_counter()
     sem = asyncio.Semaphore(32)
@@ -359,9 +339,7 @@ def plugin_channels(plugin: Any) -> dict[str, int]:
 
 
 async def run_one(deflate: bool, args: argparse.Namespace) -> dict[str, Any]:
-    from litestar.channels import ChannelsPlugin
-
-    from backend.events.channels import order_channel
+    from backend.events.channels import PrunedChannelsPlugin, order_channel
 
     set_up_started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="doorstep-bench-soak-") as tmp:
@@ -377,7 +355,7 @@ async def run_one(deflate: bool, args: argparse.Namespace) -> dict[str, Any]:
             held_channels = {order_channel(held_ids[t]) for t in tokens[: min(len(tokens), args.customers)]}
             fanout = app.state["fanout"]
             ws_protocol = getattr(server.config.ws_protocol_class, "__name__", str(server.config.ws_protocol_class))
-            plugin = app.plugins.get(ChannelsPlugin)
+            plugin = app.plugins.get(PrunedChannelsPlugin)
             counted = Counted(plugin)
             set_up_s = time.perf_counter() - set_up_started
             print(
