@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from litestar.datastructures import State
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,6 +16,9 @@ from backend.kit.problems import Conflict, DomainError
 SESSION_FACTORY_KEY = "db_session_factory"
 COMMIT_LISTENERS_KEY = "db_commit_listeners"
 _AFTER_COMMIT = "after_commit"  # session.info: what this unit of work asked to run once it has committed
+
+
+log = structlog.get_logger(__name__)
 
 
 class DatabaseUnavailable(DomainError):
@@ -44,14 +48,18 @@ async def transaction(
             raise
         callbacks: list[Callable[[], Any]] = session.info.pop(_AFTER_COMMIT, [])
     for callback in callbacks:
-        callback()
+        try:
+            callback()
+        except Exception:  # committed already: one failing follow-up must not undo the others, nor the answer
+            log.exception("after_commit_failed", callback=getattr(callback, "__qualname__", repr(callback)))
     for listener in on_commit or ():
         listener()
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], Any]) -> None:
     """Run `callback` once the `transaction` this session belongs to has committed, never if it rolls back: for
-    work that needs what the transaction wrote, or the database lock it holds (SQLite's single writer)."""
+    work that needs what the transaction wrote, or the database lock it holds (SQLite's single writer). Only
+    sessions made by `transaction()` run them; a savepoint rolled back does not take back what was asked in it."""
     session.info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 

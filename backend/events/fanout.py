@@ -7,8 +7,9 @@ the same ChannelsPlugin (memory or Redis backend, so a frame published by anothe
 same), once, and each frame is handed to every socket's ASGI `send` in turn. A send that completes without
 waiting (the transport took the bytes: nearly always) costs no task; only a socket whose send had to wait (its
 client is not reading and the server paused writing) gets a task that finishes that send, and holds its next
-frames in a bounded backlog meanwhile. A client that cannot take a frame in SEND_TIMEOUT_S, or whose backlog is
-full, is closed (1013); a client gone mid-send is dropped. Neither ever delays the others.
+frames in a bounded backlog meanwhile, losing the oldest when it is full (a dispatcher's map gets 250 positions a
+second with 500 drivers: a Wi-Fi blip must not cost the socket). A client that cannot take a frame in
+SEND_TIMEOUT_S is closed (1013); a client gone mid-send is dropped. Neither ever delays the others.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ import structlog
 from litestar import WebSocket
 from litestar.channels import ChannelsPlugin, Subscriber
 
+from backend.kit.logging import redact_path
+
 FANOUT_KEY = "fanout"  # app.state: this process's FanOut
 SEND_TIMEOUT_S = 10.0  # a client that cannot take one frame in this long is dropped (1013), never waited for
-MAX_BACKLOG_FRAMES = 64  # frames held for a socket whose send is still waiting; past this it is dropped (1013)
+MAX_BACKLOG_FRAMES = 1_000  # frames held for a socket whose send is still waiting; past this the oldest go
 HEARTBEAT_S = 25.0  # below the 30-60 s idle timeouts of common proxies and mobile carriers
 HEARTBEAT_CHECK_S = 1.0  # how often idle sockets are looked for: a heartbeat goes out 25-26 s after the last frame
 HEARTBEAT_TEXT = '{"type":"heartbeat","seq":null,"data":{}}'
@@ -69,10 +72,10 @@ class Listener:
 
     def __init__(self, socket: WebSocket[Any, Any, Any], path: str) -> None:
         self.socket = socket
-        self.path = path
+        self.path = redact_path(path)  # a tracking page's path holds its secret token
         self.dropped = False
         self.last_sent_at = asyncio.get_running_loop().time()
-        self._backlog: deque[str] = deque()
+        self._backlog: deque[str] = deque(maxlen=MAX_BACKLOG_FRAMES)
         self._sending: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None  # held: the loop keeps only a weak reference to a task
 
@@ -81,10 +84,7 @@ class Listener:
         if self.dropped:
             return
         if self._sending is not None:
-            if len(self._backlog) >= MAX_BACKLOG_FRAMES:
-                self.drop(slow=True)
-            else:
-                self._backlog.append(text)
+            self._backlog.append(text)  # full: the oldest frame goes (positions and ETAs are superseded anyway)
             return
         send = self.socket.send({"type": "websocket.send", "bytes": None, "text": text}).__await__()
         try:

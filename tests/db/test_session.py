@@ -31,8 +31,9 @@ async def test_after_commit_runs_once_the_rows_are_committed_and_never_after_a_r
         async with transaction(factory) as session:
             session.add(Organization(name=name, kind=OrganizationKind.shipper))
             await session.flush()
-            for label in ("first", "second"):
-                after_commit(session, lambda label=label: pending.append(label))
+            after_commit(session, lambda: pending.append("first"))
+            after_commit(session, lambda: 1 / 0)  # a failing follow-up is logged; the others still run
+            after_commit(session, lambda: pending.append("second"))
             assert pending == []  # not while the transaction is open
         assert pending == ["first", "second"]  # in the order asked, once
         seen.append(("committed", await _organizations(factory, name)))
