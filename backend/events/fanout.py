@@ -26,6 +26,7 @@ from litestar import WebSocket
 from litestar.channels import ChannelsPlugin, Subscriber
 
 from backend.kit.logging import redact_path
+from backend.kit.tasks import cancel_and_wait
 
 FANOUT_KEY = "fanout"  # app.state: this process's FanOut
 SEND_TIMEOUT_S = 10.0  # a client that cannot take one frame in this long is dropped (1013), never waited for
@@ -199,10 +200,7 @@ class FanOut:
                 await self._unsubscribe(found)
 
     async def _unsubscribe(self, found: _Channel) -> None:
-        if found.pump is not None:
-            found.pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await found.pump
+        await cancel_and_wait(found.pump)
         if found.subscriber is not None:
             async with self._subscribing:
                 await self._plugin.unsubscribe(found.subscriber, found.channel)
@@ -235,15 +233,9 @@ class FanOut:
                         listener.offer(HEARTBEAT_TEXT)
 
     async def stop(self) -> None:
-        if self._heartbeats is not None:
-            self._heartbeats.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeats
+        await cancel_and_wait(self._heartbeats)
         for found in list(self._channels.values()):
             for listener in list(found.listeners):
                 await listener.stop()
-            if found.pump is not None:
-                found.pump.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await found.pump
+            await cancel_and_wait(found.pump)
         self._channels.clear()

@@ -24,6 +24,7 @@ from backend.events.fanout import FANOUT_KEY, HEARTBEAT_S, FanOut
 from backend.events.socket import MAX_FRAME_BYTES, admit, refuse, sender
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
+from backend.kit.tasks import cancel_and_wait
 from backend.settings import Settings
 from backend.tracking import service
 from backend.tracking.errors import TrackingLinkExpired
@@ -108,9 +109,7 @@ async def _heartbeat(socket: WebSocket[Any, Any, Any]) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
 
 @websocket("/ws/driver", opt={"exclude_from_auth": False})
