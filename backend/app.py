@@ -50,6 +50,7 @@ from backend.integrations.sender import WebhookSender
 from backend.inventory.api import SkuController, StockController
 from backend.kit.gc_tuning import tune_for_server
 from backend.kit.health import health
+from backend.kit.lifespan import ServicesPlugin
 from backend.kit.logging import RequestLogMiddleware, configure_logging
 from backend.kit.nul_guard import NulGuardMiddleware
 from backend.kit.problems import handle_exception
@@ -221,6 +222,7 @@ def create_app(
         if redis is not None:
             await redis.aclose()
 
+    services = ServicesPlugin(on_startup, on_shutdown)
     return Litestar(
         route_handlers=[
             # accounts
@@ -286,7 +288,8 @@ def create_app(
             index,
             shell,
         ],
-        plugins=[channels],
+        # the app's loops start after the channels plugin and stop before it (they publish until they stop)
+        plugins=[channels, services],
         middleware=[
             RequestLogMiddleware(),
             SecurityHeadersMiddleware(hsts=not settings.is_dev),
@@ -317,8 +320,6 @@ def create_app(
         else None,
         stores=stores,
         state=state,
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Doorstep API",
