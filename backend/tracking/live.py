@@ -1,8 +1,11 @@
 """The live side of tracking, one per process: each driver's route in progress, arrival detection, ETAs, and
 what is published to whom (dispatch, the driver, and only the next customer sees the driver's position).
 
-State lives in memory and is rebuilt from the database: a route is reloaded every few seconds and after every
-change this process makes, so several processes behind a load balancer stay right within that delay.
+State lives in memory and is rebuilt from the database: a driver's route is reloaded after every change to it,
+whichever process made it (each process follows the organization channel of the drivers it serves, where the
+relay publishes every event), and every half-minute or so as a safety net for a change that published no route
+event (an order's window edited). Reloads and ETA passes are due at a per-driver jittered time, so 500 drivers
+who started together do not all reload in the same second every period.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ from backend.events.models import Event
 from backend.fleet.models import VehicleProfile
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
+from backend.kit.tasks import cancel_and_wait
 from backend.notifications import service as notifications
 from backend.orders.models import OrderKind
 from backend.routing import execution
@@ -41,7 +46,10 @@ from backend.tracking.eta import EtaWindow, RemainingStop, SpeedFactor, StopEta,
 from backend.tracking.geofence import Arrived, Arriving, Departed, Fence, GeofenceTracker, Point, Yard
 from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejected, check, position_row
 
-ROUTE_RELOAD_S = 10.0  # another process's change (a re-plan, a stop done) reaches this one's ETAs within this
+ROUTE_RELOAD_S = 30.0  # the safety-net reload: route events invalidate at once, through the organization channel
+RELOAD_SPREAD = (0.5, 1.0)  # each reload is due after this share of ROUTE_RELOAD_S, drawn per reload
+ETA_SPREAD = (0.8, 1.2)  # each periodic ETA pass is due after this share of settings.eta_interval_s
+WATCH_RETRY_S = 1.0  # a lost organization subscription (Redis restarting) is taken again after this
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get each driver at most this often (customers get every point)
 POSITION_JITTER_S = 0.25  # a 1 Hz phone's points arrive a little early or late; every other one still goes out
 LATEST_TTL_S = 3600  # a driver not heard from for an hour drops off the dispatch map
@@ -97,13 +105,13 @@ class RouteView:
 class DriverState:
     principal: Principal
     route: RouteView | None = None
-    loaded_at: float = -math.inf
+    reload_at: float = -math.inf  # loop time the safety-net reload is due
     stale: bool = True
     last_point: PointIn | None = None
     geofence: GeofenceTracker | None = None
     speed: SpeedFactor = field(default_factory=SpeedFactor)
     speed_loaded: bool = False
-    eta_computed_at: float = -math.inf
+    eta_due_at: float = -math.inf  # loop time the next periodic ETA pass is due
     force_eta: bool = True
     published: dict[UUID, datetime] = field(default_factory=dict)
     stops_away: dict[UUID, int] = field(default_factory=dict)
@@ -137,6 +145,7 @@ class LiveTracker:
         self.writer = PositionWriter(session_factory)
         self._drivers: dict[UUID, DriverState] = {}
         self._latest: dict[UUID, dict[UUID, dict[str, Any]]] = {}  # organization → driver → position
+        self._watches: dict[UUID, asyncio.Task[None]] = {}  # organization → its channel, followed for route events
         self.clock: Callable[[], datetime] = utcnow
 
     # -- lifecycle
@@ -145,7 +154,47 @@ class LiveTracker:
         self.writer.start()
 
     async def stop(self) -> None:
+        for task in list(self._watches.values()):
+            await cancel_and_wait(task)
+        self._watches.clear()
         await self.writer.stop()
+
+    # -- route changes from every process
+
+    def _watch(self, organization_id: UUID) -> None:
+        task = self._watches.get(organization_id)
+        if task is None or task.done():
+            self._watches[organization_id] = asyncio.create_task(
+                self._follow(organization_id), name=f"route-watch:{organization_id}"
+            )
+
+    async def _follow(self, organization_id: UUID) -> None:
+        """The organization's channel (memory or Redis: the relay of any process publishes every event there):
+        a route event marks that driver's route (a re-plan: every route) stale in this process too."""
+        while True:
+            try:
+                async with self._channels.start_subscription([org_channel(organization_id)]) as subscriber:
+                    async for raw in subscriber.iter_events():
+                        self.on_org_frame(organization_id, raw)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the backend is away: reloads fall back to the safety-net period meanwhile
+                log.warning("route_watch_lost", organization_id=str(organization_id), exc_info=True)
+            await asyncio.sleep(WATCH_RETRY_S)
+
+    def on_org_frame(self, organization_id: UUID, raw: bytes) -> None:
+        try:
+            message = json.loads(raw)
+            if message.get("type") != "event":
+                return  # positions (every driver every 2 s) and anything else that is not a stored event
+            data = message["data"]
+            kind = str(data.get("type") or "")
+            driver_id = (data.get("payload") or {}).get("driver_id")
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("route_watch_bad_frame", organization_id=str(organization_id))
+            return
+        if kind in ROUTE_EVENTS or kind.startswith("route."):
+            self.invalidate(organization_id, driver_id)
 
     # -- ingest
 
@@ -155,8 +204,10 @@ class LiveTracker:
         state = self._drivers.get(principal.user_id)
         if state is None or state.principal.organization_id != principal.organization_id:
             state = self._drivers[principal.user_id] = DriverState(principal=principal)
+            self._watch(principal.organization_id)
         async with state.lock:
-            await self._ensure_route(state)
+            if state.stale or state.route is None:
+                await self._ensure_route(state)  # a route that changed is read before points are placed on it
             if state.route is None:
                 # positions are collected only while the driver's route is in progress (on duty)
                 reason = "off duty: no route in progress (start your route first)"
@@ -195,6 +246,12 @@ class LiveTracker:
             events: list[Any] = []
             if state.geofence is not None:
                 events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
+            published = False
+            if is_newer and not events:
+                # the common case: nothing happened at a stop, so the route stands and the position goes out
+                # before anything below waits (Redis, the database, a pool connection under load)
+                self._publish_position(state, newest)
+                published = True
             if is_newer and state.route is not None and state.route.yard is not None:
                 fresh = [p for p in used if state.last_point is None or p.at > state.last_point.at]
                 try:
@@ -214,12 +271,11 @@ class LiveTracker:
                     state.geofence = None
                     state.stale = True
                 await self._ensure_route(state)
-            if is_newer and state.route is not None:
-                self._publish_position(state, newest)
+            if is_newer and state.route is not None and not published:
+                self._publish_position(state, newest)  # to the customer whose stop is next after the events
+            await self._ensure_route(state)  # the safety-net reload, when due: after the position has gone out
             loop_now = asyncio.get_running_loop().time()
-            if state.route is not None and (
-                events or state.force_eta or loop_now - state.eta_computed_at >= self._settings.eta_interval_s
-            ):
+            if state.route is not None and (events or state.force_eta or loop_now >= state.eta_due_at):
                 await self._update_etas(state)
             return result
 
@@ -227,7 +283,7 @@ class LiveTracker:
 
     async def _ensure_route(self, state: DriverState) -> None:
         loop_now = asyncio.get_running_loop().time()
-        if not state.stale and loop_now - state.loaded_at < ROUTE_RELOAD_S:
+        if not state.stale and loop_now < state.reload_at:
             return
         principal = state.principal
         assert principal.user_id is not None
@@ -250,7 +306,7 @@ class LiveTracker:
                 if row is not None:
                     state.speed.value, state.speed.samples = row.speed_factor, row.samples
                 state.speed_loaded = True
-        state.loaded_at, state.stale = loop_now, False
+        state.reload_at, state.stale = loop_now + ROUTE_RELOAD_S * random.uniform(*RELOAD_SPREAD), False
         if route is None:
             state.route, state.geofence = None, None
             return
@@ -289,7 +345,7 @@ class LiveTracker:
             yard=yard,
         )
         if fresh == state.route and state.geofence is not None:
-            return  # the periodic reload found the route as it was: its fences and ETAs stand (500 drivers: 50/s)
+            return  # the safety-net reload found the route as it was: its fences and ETAs stand
         state.route = fresh
         fences = [
             Fence(s.stop_id, s.lat, s.lon, radius_m=s.geofence_radius_m or self._settings.geofence_radius_m)
@@ -408,7 +464,9 @@ class LiveTracker:
     async def _update_etas(self, state: DriverState) -> None:
         route, point = state.route, state.last_point
         assert route is not None
-        state.eta_computed_at = asyncio.get_running_loop().time()
+        state.eta_due_at = asyncio.get_running_loop().time() + self._settings.eta_interval_s * random.uniform(
+            *ETA_SPREAD
+        )
         state.force_eta = False
         remaining = route.remaining
         if not remaining or point is None:
@@ -667,7 +725,7 @@ class LiveTracker:
 
     def invalidate(self, organization_id: UUID, driver_id: object = None) -> None:
         """A plan or a stop changed: that driver's route (or, for a re-plan, every route of the organization)
-        reloads at its next position. Other processes see it by their periodic reload."""
+        reloads at its next position: called by this process's relay, and by `on_org_frame` for every process."""
         for user_id, state in self._drivers.items():
             if state.principal.organization_id == organization_id and driver_id in (None, str(user_id)):
                 state.stale = True

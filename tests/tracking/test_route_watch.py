@@ -1,0 +1,69 @@
+"""What a process's tracker does with its organization's channel: a route event marks that driver's route stale
+(the other frames, positions mostly, and frames it cannot read change nothing), and the safety-net reload and
+ETA passes are due at jittered times."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from uuid import uuid4
+
+from backend.accounts.models import Role
+from backend.kit.clock import utcnow
+from backend.tracking.live import ETA_SPREAD, RELOAD_SPREAD, ROUTE_RELOAD_S, LiveTracker
+from tests.tracking.conftest import DEPOT, Day, drive
+
+
+def _event(kind: str, driver_id: object) -> bytes:
+    return json.dumps(
+        {"type": "event", "seq": "1", "data": {"type": kind, "payload": {"driver_id": str(driver_id)}}}
+    ).encode()
+
+
+def test_route_events_on_the_organization_channel_mark_only_that_drivers_route_stale(day: Day) -> None:
+    client = day.driver.client
+    tracker: LiveTracker = client.app.state["tracker"]
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    driver_id = day.tenant.users[Role.driver].id
+    organization_id = day.tenant.organization.id
+    state = tracker._drivers[driver_id]
+    assert not state.stale
+
+    for harmless in (
+        json.dumps({"type": "position", "seq": 1, "data": {"driver_id": str(driver_id)}}).encode(),
+        b"\xff not json",
+        b'{"type": "event", "data": "not an object"}',
+        b"[]",
+        _event("order.created", driver_id),  # not a route event
+        _event("stop.completed", uuid4()),  # somebody else's route
+    ):
+        tracker.on_org_frame(organization_id, harmless)
+        assert not state.stale, harmless
+    tracker.on_org_frame(uuid4(), _event("stop.completed", driver_id))  # another organization's channel
+    assert not state.stale
+
+    tracker.on_org_frame(organization_id, _event("stop.completed", driver_id))
+    assert state.stale
+
+
+def test_reloads_and_eta_passes_are_due_at_jittered_times(day: Day) -> None:
+    client = day.driver.client
+    tracker: LiveTracker = client.app.state["tracker"]
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    state = tracker._drivers[day.tenant.users[Role.driver].id]
+    eta_interval_s = client.app.state["settings"].eta_interval_s
+
+    async def schedule() -> tuple[float, float, float]:
+        state.stale = True
+        await tracker._ensure_route(state)
+        await tracker._update_etas(state)
+        return asyncio.get_running_loop().time(), state.reload_at, state.eta_due_at
+
+    draws = [client.blocking_portal.call(schedule) for _ in range(12)]
+    reloads = [reload_at - now for now, reload_at, _ in draws]
+    etas = [eta_at - now for now, _, eta_at in draws]
+    low, high = (ROUTE_RELOAD_S * share for share in RELOAD_SPREAD)
+    assert all(low - 1 <= r <= high for r in reloads), reloads
+    assert all(eta_interval_s * ETA_SPREAD[0] - 1 <= e <= eta_interval_s * ETA_SPREAD[1] for e in etas), etas
+    assert len({round(r, 3) for r in reloads}) > 1 and len({round(e, 3) for e in etas}) > 1  # not one period
