@@ -14,14 +14,16 @@ import os
 import platform
 import socket
 import subprocess
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from datetime import UTC, datetime
 from importlib import metadata as pkg_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import uvicorn
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -143,6 +145,23 @@ async def serve_app(
         created.raise_for_status()
         client.cookies.clear()
         yield client, created.json()["key"]
+
+
+def run_on_server_loop(main: Coroutine[Any, Any, T], *, asyncio_loop: bool = False) -> T:
+    """Run `main` on the event loop `doorstep serve` runs on: uvicorn's choice for `SERVER_OPTIONS` (loop "auto":
+    uvloop, which uvicorn[standard] installs), so a server started in this process is measured as users run it.
+    `asyncio_loop=True` runs it on the standard library's loop instead (what these benches did before
+    2026-11-26)."""
+    from backend.cli import SERVER_OPTIONS
+
+    factory = None if asyncio_loop else uvicorn.Config(app=None, **SERVER_OPTIONS).get_loop_factory()
+    with asyncio.Runner(loop_factory=factory) as runner:
+        return runner.run(main)
+
+
+def loop_name() -> str:
+    loop = asyncio.get_running_loop()
+    return f"{type(loop).__module__}.{type(loop).__name__}"
 
 
 @contextlib.asynccontextmanager

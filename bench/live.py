@@ -10,7 +10,8 @@ Load generator: a separate process (multiprocessing, spawn) with the `websockets
 
   N driver sockets     /ws/driver with the driver's session cookie; one `{"type":"position",...}` frame a second
                        each (staggered), 2-3 km from the stop (no geofence event), the acks read and dropped
-  20 dispatch sockets  /ws/dispatch with the admin's cookie, frames counted
+  20 dispatch sockets  /ws/dispatch with the admin's cookie; the driver positions in their "positions" frames
+                       (one every 2 s per organization) counted
   M customer sockets   /ws/track/{token}, spread round-robin over the N next-stop orders (M/N tabs per order:
                        only N orders can be next stops); opened step by step (M grows, sockets stay open)
 
@@ -22,13 +23,17 @@ then --duration seconds). Delivered = frames received / (frames sent x that driv
 
 Peer: a bare broadcast server written with the `websockets` library (`websockets.broadcast`), in this process on
 the same paths, same generator and load: it parses each driver frame, answers an ack, sends the position frame to
-the driver's customers and every 2 s to the dispatch sockets. No database, no auth, no ETA.
+the driver's customers, and every 2 s one frame with each driver's newest point to the dispatch sockets (as
+doorstep does). No database, no auth, no ETA.
 
 Reported per M: p50/p99 latency, delivered share, customer frames/s; the largest M with p99 <= 200 ms and >= 99 %
 delivered, for each server, and the throughput ratio doorstep / peer at each M.
 
     .venv/bin/python bench/live.py [--drivers 50] [--steps 500,1000,2000,5000] [--duration 10] [--quick]
-                                   [--only doorstep|peer] [--no-gc-tuning]
+                                   [--only doorstep|peer] [--no-gc-tuning] [--asyncio-loop]
+
+Both servers run in this process on the event loop `doorstep serve` gets from uvicorn (uvloop); the load
+generator runs on the standard library's loop.
 """
 
 from __future__ import annotations
@@ -57,11 +62,13 @@ if str(ROOT) not in sys.path:
 from common import (  # noqa: E402
     drain_ws,
     free_port,
+    loop_name,
     machine_info,
     open_ws,
     organization_with_admin,
     quiet_logs,
     run_line,
+    run_on_server_loop,
     write_results,
 )
 
@@ -104,7 +111,7 @@ async def generate(plan: Plan) -> dict[str, Any]:
     sent: dict[tuple[int, datetime], float] = {}
     measuring = {"on": False}
     latencies: list[float] = []
-    received = {"customer": 0, "dispatch": 0}
+    received = {"customer": 0, "dispatch": 0, "dispatch_positions": 0}
     sends_measured = [0] * n
     subscribers = [0] * n
     tasks: list[asyncio.Task[Any]] = []
@@ -116,9 +123,12 @@ async def generate(plan: Plan) -> dict[str, Any]:
 
     async def dispatch_reader(ws: Any) -> None:
         with contextlib.suppress(Exception):
-            async for _ in ws:
+            async for raw in ws:
                 if measuring["on"]:
                     received["dispatch"] += 1
+                    frame = json.loads(raw)
+                    if frame.get("type") == "positions":
+                        received["dispatch_positions"] += len(frame["data"]["positions"])
 
     async def customer_reader(ws: Any, driver: int) -> None:
         with contextlib.suppress(Exception):
@@ -192,7 +202,7 @@ async def generate(plan: Plan) -> dict[str, Any]:
         opened = m
         await asyncio.sleep(WARMUP_S)
         latencies.clear()
-        received["customer"] = received["dispatch"] = 0
+        received["customer"] = received["dispatch"] = received["dispatch_positions"] = 0
         for i in range(n):
             sends_measured[i] = 0
         measuring["on"] = True
@@ -213,6 +223,8 @@ async def generate(plan: Plan) -> dict[str, Any]:
             "delivered": len(lat_ms) / expected if expected else 0.0,
             "frames_per_s": len(lat_ms) / window_s,
             "dispatch_frames_per_s": received["dispatch"] / window_s,
+            # driver positions the dispatch maps got, all 20 together (500 drivers every 2 s: 5,000/s)
+            "dispatch_positions_per_s": received["dispatch_positions"] / window_s,
             "p50_ms": lat_ms[len(lat_ms) // 2] if lat_ms else None,
             "p99_ms": lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))] if lat_ms else None,
             "max_ms": lat_ms[-1] if lat_ms else None,
@@ -460,7 +472,7 @@ async def bench_peer(args: argparse.Namespace, n_drivers: int) -> dict[str, Any]
     token_to_driver = {t: i for i, t in enumerate(tokens)}
     customers: list[set[Any]] = [set() for _ in range(n_drivers)]
     dispatch: set[Any] = set()
-    org_sent_at = [0.0] * n_drivers
+    org_pending: dict[int, dict[str, Any]] = {}  # driver -> newest point since the last dispatch frame
 
     async def handler(ws: Any) -> None:
         path = ws.request.path
@@ -475,10 +487,7 @@ async def bench_peer(args: argparse.Namespace, n_drivers: int) -> dict[str, Any]
                 data = {k: point.get(k) for k in ("lat", "lon", "heading", "speed", "at")}
                 seq = time.time_ns() // 1_000_000
                 broadcast(customers[driver], json.dumps({"type": "position", "seq": seq, "data": data}))
-                now = time.monotonic()
-                if now - org_sent_at[driver] >= 2.0:
-                    org_sent_at[driver] = now
-                    broadcast(dispatch, json.dumps({"type": "position", "seq": seq, "data": data}))
+                org_pending[driver] = {"driver_id": str(driver), **data}
                 await ws.send(json.dumps({"type": "ack", "seq": None, "data": {"accepted": 1, "last_at": data["at"]}}))
         elif path.startswith("/ws/track/"):
             driver = token_to_driver.get(path.rsplit("/", 1)[1])
@@ -502,10 +511,23 @@ async def bench_peer(args: argparse.Namespace, n_drivers: int) -> dict[str, Any]
         else:
             await ws.close(4404)
 
+    async def flush_dispatch() -> None:  # as doorstep: one frame every 2 s with each driver's newest point
+        while True:
+            await asyncio.sleep(2.0)
+            batch = list(org_pending.values())
+            org_pending.clear()
+            if batch:
+                seq = time.time_ns() // 1_000_000
+                broadcast(dispatch, json.dumps({"type": "positions", "seq": seq, "data": {"positions": batch}}))
+
     port = free_port()
     async with serve(handler, "127.0.0.1", port, ping_interval=None, max_queue=None):
+        flusher = asyncio.create_task(flush_dispatch())
         plan = Plan(f"ws://127.0.0.1:{port}", cookies, tokens, "session=admin", args.steps, args.duration, "peer")
-        result = await run_load(plan)
+        try:
+            result = await run_load(plan)
+        finally:
+            flusher.cancel()
     result["drivers"] = n_drivers
     return result
 
@@ -525,8 +547,8 @@ def largest_ok(steps: list[dict[str, Any]]) -> int | None:
 def table(results: dict[str, Any]) -> str:
     lines = [
         f"{'server':<9} {'customers':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'delivered':>9} "
-        f"{'frames/s':>9} {'dispatch/s':>10} {'open s':>7} {'vs peer':>7}",
-        "-" * 92,
+        f"{'frames/s':>9} {'disp. pos/s':>11} {'open s':>7} {'vs peer':>7}",
+        "-" * 93,
     ]
     peer_by_m = {s["customers"]: s for s in results.get("peer", {}).get("steps", []) if "frames_per_s" in s}
     for name in ("doorstep", "peer"):
@@ -545,7 +567,7 @@ def table(results: dict[str, Any]) -> str:
             fmt = lambda v: f"{v:>8.1f}" if v is not None else f"{'-':>8}"  # noqa: E731
             lines.append(
                 f"{name:<9} {s['customers']:>9,} {fmt(s['p50_ms'])} {fmt(s['p99_ms'])} {fmt(s['max_ms'])} "
-                f"{s['delivered']:>9.1%} {s['frames_per_s']:>9,.0f} {s['dispatch_frames_per_s']:>10.1f} "
+                f"{s['delivered']:>9.1%} {s['frames_per_s']:>9,.0f} {s.get('dispatch_positions_per_s', 0):>11,.0f} "
                 f"{s['open_s']:>7.1f} {ratio}"
             )
         best = largest_ok(r["steps"])
@@ -566,6 +588,11 @@ async def main() -> int:
     parser.add_argument(
         "--no-gc-tuning", action="store_true", help="the server without kit/gc_tuning.py (as the test suite's apps)"
     )
+    parser.add_argument(
+        "--asyncio-loop",
+        action="store_true",
+        help="both servers on the standard library's event loop instead of uvloop, which doorstep serve runs on",
+    )
     args = parser.parse_args()
     if args.quick:
         args.drivers, args.steps, args.duration = 10, "50,200", 4.0
@@ -575,7 +602,7 @@ async def main() -> int:
     results: dict[str, Any] = {}
     print(
         f"{args.drivers} drivers at 1 Hz, {DISPATCH_SOCKETS} dispatch sockets, customers {args.steps}, "
-        f"{args.duration:.0f}s measured per step",
+        f"{args.duration:.0f}s measured per step, servers on {loop_name()}",
         flush=True,
     )
     n_drivers = args.drivers
@@ -593,6 +620,7 @@ async def main() -> int:
         "steps": args.steps,
         "duration_s": args.duration,
         "gc_tuning": not args.no_gc_tuning,
+        "server_loop": loop_name(),
         "goal": {"p99_ms": GOAL_P99_MS},
         "machine": machine_info(PACKAGES, load_average=True, sqlite=True),
         "results": results,
@@ -607,4 +635,4 @@ async def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    raise SystemExit(run_on_server_loop(main(), asyncio_loop="--asyncio-loop" in sys.argv))

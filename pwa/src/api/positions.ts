@@ -1,5 +1,6 @@
 // Where the drivers are and when they will reach their stops, as the dispatch map follows them: the last
-// position of each (GET /api/positions/latest), then "position" and "etas" frames on /ws/dispatch.
+// position of each (GET /api/positions/latest), then "positions" (every 2 s, each driver that moved) and "etas"
+// frames on /ws/dispatch.
 // Shapes as backend/tracking/schemas.py and backend/tracking/live.py send them.
 import { api, type ApiClient } from "./client";
 

@@ -84,7 +84,7 @@ export const liveStatus = signal<LiveStatus>("connecting");
 export const shownRevision = signal<ShownRevision | null>(null);
 /** Where the dispatcher last clicked the map: the "Add order" form takes it as the new order's place. */
 export const pickedPoint = signal<{ lat: number; lon: number } | null>(null);
-/** Each driver's last position, by driver id: the latest on opening, then every "position" frame. */
+/** Each driver's last position, by driver id: the latest on opening, then every "positions" frame. */
 export const driverPositions = signal<ReadonlyMap<string, DriverPosition>>(new Map());
 /** The live ETA of each open stop, by stop id, from the "etas" frames (newer than the route's stop rows). */
 export const liveEtas = signal<ReadonlyMap<string, StopEta>>(new Map());

@@ -53,7 +53,7 @@ import {
 import { session } from "../../state/session";
 import { planningDayIn } from "./format";
 import { mergeRefresh, refreshFor, type Refresh } from "./live-events";
-import { parseEtas, parsePosition, withEtas, withPosition } from "./live-positions";
+import { parseEtas, parsePositions, withEtas, withPositions } from "./live-positions";
 import { dispatchErrorMessage } from "./messages";
 import { diffSnapshots, snapshotRoutes } from "./revision-diff";
 import { nextRevisionLog, revisionLog, revisionLogText } from "./revision-log";
@@ -116,9 +116,7 @@ export async function loadBoard(): Promise<void> {
 /** Every driver's last position, for the map; the live frames move them from there. */
 export async function loadPositions(): Promise<void> {
   try {
-    let positions = driverPositions.value;
-    for (const position of await latestPositions()) positions = withPosition(positions, position);
-    driverPositions.value = positions;
+    driverPositions.value = withPositions(driverPositions.value, await latestPositions());
   } catch (error) {
     noticeSignedOut(error); // otherwise the map goes on without drivers until their next position
   }
@@ -485,9 +483,8 @@ export function startLiveUpdates(): () => void {
       if (refresh) schedule(refresh);
     },
     onFrame: (frame) => {
-      if (frame.type === "position") {
-        const position = parsePosition(frame.data);
-        if (position) driverPositions.value = withPosition(driverPositions.value, position);
+      if (frame.type === "positions") {
+        driverPositions.value = withPositions(driverPositions.value, parsePositions(frame.data));
       } else if (frame.type === "etas") {
         const etas = parseEtas(frame.data);
         if (etas) liveEtas.value = withEtas(liveEtas.value, etas);

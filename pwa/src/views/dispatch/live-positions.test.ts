@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DriverPosition, StopEta } from "../../api/positions";
-import { isLate, isStale, parseEtas, parsePosition, stopEta, withEtas, withPosition } from "./live-positions";
+import { isLate, isStale, parseEtas, parsePosition, parsePositions, stopEta, withEtas, withPositions } from "./live-positions";
 
 const POSITION: DriverPosition = {
   driver_id: "d1",
@@ -33,13 +33,36 @@ describe("parsePosition and parseEtas", () => {
   });
 });
 
-describe("withPosition", () => {
+describe("withPositions", () => {
   it("keeps each driver's newest position", () => {
-    const one = withPosition(new Map(), POSITION);
-    const moved = withPosition(one, { ...POSITION, lat: 60.17, at: "2026-11-25T10:00:02Z" });
+    const one = withPositions(new Map(), [POSITION]);
+    const moved = withPositions(one, [{ ...POSITION, lat: 60.17, at: "2026-11-25T10:00:02Z" }]);
     expect(moved.get("d1")?.lat).toBe(60.17);
-    expect(withPosition(moved, { ...POSITION, lat: 1, at: "2026-11-25T09:59:00Z" })).toBe(moved);
-    expect(withPosition(moved, { ...POSITION, driver_id: "d2" }).size).toBe(2);
+    expect(withPositions(moved, [{ ...POSITION, lat: 1, at: "2026-11-25T09:59:00Z" }])).toBe(moved);
+    expect(withPositions(moved, [{ ...POSITION, driver_id: "d2" }]).size).toBe(2);
+  });
+
+  it("takes a whole batch in one new map, and returns the same map when nothing in it is newer", () => {
+    const before = withPositions(new Map(), [POSITION]);
+    const batch = [
+      { ...POSITION, driver_id: "d2" },
+      { ...POSITION, driver_id: "d3", lat: 60.2 },
+      { ...POSITION, lat: 1, at: "2026-11-25T09:00:00Z" }, // older than what the map has for d1
+    ];
+    const after = withPositions(before, batch);
+    expect([...after.keys()].sort()).toEqual(["d1", "d2", "d3"]);
+    expect(after.get("d1")?.lat).toBe(POSITION.lat);
+    expect(before.size).toBe(1); // the signal's old value is never changed in place
+    expect(withPositions(after, [])).toBe(after);
+  });
+});
+
+describe("parsePositions", () => {
+  it("reads every position it can and leaves out the rest", () => {
+    const read = parsePositions({ positions: [POSITION, { driver_id: "d2" }, null, { ...POSITION, driver_id: "d3" }] });
+    expect(read.map((p) => p.driver_id)).toEqual(["d1", "d3"]);
+    expect(parsePositions({ positions: "nope" })).toEqual([]);
+    expect(parsePositions(null)).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-// The live side of the dispatch map: reading "position" and "etas" frames, keeping the newest of each,
+// The live side of the dispatch map: reading "positions" and "etas" frames, keeping the newest of each,
 // and which stops are late. Pure, so the rules are tested.
 import type { OrderSummary, Stop } from "../../api/planning";
 import type { DriverPosition, RouteEtas, StopEta } from "../../api/positions";
@@ -14,7 +14,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const numberOrNull = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
 
-/** A "position" frame's data, or null when it is not one. */
+/** One driver's entry of a "positions" frame (or of GET /api/positions/latest), or null when it is not one. */
 export function parsePosition(data: unknown): DriverPosition | null {
   if (!isObject(data)) return null;
   const { driver_id, route_id, lat, lon, at } = data;
@@ -31,6 +31,17 @@ export function parsePosition(data: unknown): DriverPosition | null {
     accuracy: numberOrNull(data["accuracy"]),
     at,
   };
+}
+
+/** A "positions" frame's data (every driver that moved since the last one): the positions it can read. */
+export function parsePositions(data: unknown): DriverPosition[] {
+  if (!isObject(data) || !Array.isArray(data["positions"])) return [];
+  const positions: DriverPosition[] = [];
+  for (const entry of data["positions"] as unknown[]) {
+    const position = parsePosition(entry);
+    if (position) positions.push(position);
+  }
+  return positions;
 }
 
 /** An "etas" frame's data, or null when it is not one; stops it cannot read are left out. */
@@ -61,16 +72,20 @@ export function parseEtas(data: unknown): RouteEtas | null {
   return { route_id: data["route_id"], driver_id: typeof data["driver_id"] === "string" ? data["driver_id"] : "", stops };
 }
 
-/** The positions with one more; an older fix of the same driver (a late frame, a backfill) changes nothing. */
-export function withPosition(
+/** The positions with a batch of new ones, in one new map (one redraw); an older fix of a driver (a late frame, a
+ * backfill) changes nothing, and a batch that changes nothing returns the same map. */
+export function withPositions(
   positions: ReadonlyMap<string, DriverPosition>,
-  position: DriverPosition,
+  batch: readonly DriverPosition[],
 ): ReadonlyMap<string, DriverPosition> {
-  const known = positions.get(position.driver_id);
-  if (known && Date.parse(known.at) > Date.parse(position.at)) return positions;
-  const next = new Map(positions);
-  next.set(position.driver_id, position);
-  return next;
+  let next: Map<string, DriverPosition> | null = null;
+  for (const position of batch) {
+    const known = (next ?? positions).get(position.driver_id);
+    if (known && Date.parse(known.at) > Date.parse(position.at)) continue;
+    next ??= new Map(positions);
+    next.set(position.driver_id, position);
+  }
+  return next ?? positions;
 }
 
 /** The ETAs with a route's new ones. */
