@@ -218,6 +218,7 @@ async def generate(plan: Plan) -> dict[str, Any]:
             "customers": m,
             "open_s": open_s,
             "window_s": window_s,
+            "window_started": window_started,  # perf_counter: CLOCK_MONOTONIC, the same clock in every process
             "expected": expected,
             "received": len(lat_ms),
             "delivered": len(lat_ms) / expected if expected else 0.0,
@@ -430,6 +431,30 @@ async def doorstep_prepare(app: Any, base_url: str, seeded: dict[str, Any]) -> t
     return cookies, tokens, dispatch_cookie
 
 
+@contextlib.contextmanager
+def full_collections() -> Any:
+    """(perf_counter at start, ms) of every generation-2 collection in this process while inside."""
+    import gc
+
+    seen: list[tuple[float, float]] = []
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started.append(time.perf_counter())
+        elif started:
+            at = started.pop()
+            seen.append((at, (time.perf_counter() - at) * 1000))
+
+    gc.callbacks.append(callback)
+    try:
+        yield seen
+    finally:
+        gc.callbacks.remove(callback)
+
+
 async def bench_doorstep(workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
     import uvicorn
 
@@ -452,7 +477,14 @@ async def bench_doorstep(workdir: Path, args: argparse.Namespace) -> dict[str, A
             flush=True,
         )
         plan = Plan(f"ws://127.0.0.1:{port}", cookies, tokens, dispatch_cookie, args.steps, args.duration, "doorstep")
-        result = await run_load(plan)
+        with full_collections() as collections:
+            result = await run_load(plan)
+        for step in result["steps"]:
+            if "window_started" in step:  # the full collections that stopped the server in the measured window
+                start, end = step["window_started"], step["window_started"] + step["window_s"]
+                inside = [ms for at, ms in collections if start <= at <= end]
+                step["full_gcs"] = len(inside)
+                step["full_gc_max_ms"] = max(inside, default=0.0)
         result["drivers"] = len(cookies)
         return result
     finally:
@@ -569,6 +601,7 @@ def table(results: dict[str, Any]) -> str:
                 f"{name:<9} {s['customers']:>9,} {fmt(s['p50_ms'])} {fmt(s['p99_ms'])} {fmt(s['max_ms'])} "
                 f"{s['delivered']:>9.1%} {s['frames_per_s']:>9,.0f} {s.get('dispatch_positions_per_s', 0):>11,.0f} "
                 f"{s['open_s']:>7.1f} {ratio}"
+                + (f"  full GCs {s['full_gcs']} (max {s['full_gc_max_ms']:.0f} ms)" if "full_gcs" in s else "")
             )
         best = largest_ok(r["steps"])
         lines.append(

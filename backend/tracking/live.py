@@ -49,6 +49,7 @@ from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejec
 ROUTE_RELOAD_S = 30.0  # the safety-net reload: route events invalidate at once, through the organization channel
 RELOAD_SPREAD = (0.5, 1.0)  # each reload is due after this share of ROUTE_RELOAD_S, drawn per reload
 ETA_SPREAD = (0.8, 1.2)  # each periodic ETA pass is due after this share of settings.eta_interval_s
+FOLLOW_UP_GRACE_S = 10.0  # at shutdown, a driver's reload or ETA pass under way gets this long to finish
 WATCH_RETRY_S = 1.0  # a lost organization subscription (Redis restarting) is taken again after this
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get one "positions" frame this often: each driver's newest point since
 # the last one (customers get every point). One frame per organization instead of one per driver: with 500 drivers
@@ -121,7 +122,9 @@ class DriverState:
     leg: tuple[UUID, datetime, float] | None = None  # (stop, leg start, provider's seconds from there)
     delay_reported_at: float = -math.inf
     jump_held: bool = False
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # route reloads and stop events, one at a time
+    follow_task: asyncio.Task[None] | None = None  # the reload/ETA follow-up running for this driver, if any
+    follow_again: bool = False  # asked for while it ran: it runs once more
 
 
 class LiveTracker:
@@ -163,6 +166,13 @@ class LiveTracker:
         for task in list(self._watches.values()):
             await cancel_and_wait(task)
         self._watches.clear()
+        # a follow-up in the middle of a write finishes it (a task cancelled mid-query can leave its transaction
+        # open: kit/tasks.py); one still running past the grace is cancelled
+        following = [s.follow_task for s in self._drivers.values() if s.follow_task and not s.follow_task.done()]
+        if following:
+            _, late = await asyncio.wait(following, timeout=FOLLOW_UP_GRACE_S)
+            for task in late:
+                await cancel_and_wait(task)
         await self.writer.stop()
 
     # -- route changes from every process
@@ -204,86 +214,126 @@ class LiveTracker:
 
     # -- ingest
 
-    async def ingest(self, principal: Principal, points: Sequence[PointIn]) -> IngestResult:
-        """Store every acceptable point (batched), and let the usable ones move the map, arrivals and ETAs."""
+    async def ingest(
+        self, principal: Principal, points: Sequence[PointIn], *, background: bool = False
+    ) -> IngestResult:
+        """Store every acceptable point (batched), and let the usable ones move the map, arrivals and ETAs.
+
+        The position goes out before anything waits. What may wait on the database afterwards (the safety-net
+        reload, an ETA pass and its writes) is the driver's follow-up: awaited here for a backfill over HTTP
+        (its answer means the ETAs are done), left running for a live socket (`background`), whose next frame
+        is read only once this returns: a write waiting for SQLite's lock held a driver's next positions back
+        by seconds (bench/live.py, 500 drivers). An arrival or a depot move is recorded before returning."""
         assert principal.user_id is not None, "positions come from a signed-in driver"
         state = self._drivers.get(principal.user_id)
         if state is None or state.principal.organization_id != principal.organization_id:
             state = self._drivers[principal.user_id] = DriverState(principal=principal)
             self._watch(principal.organization_id)
-        async with state.lock:
-            if state.stale or state.route is None:
-                await self._ensure_route(state)  # a route that changed is read before points are placed on it
-            if state.route is None:
-                # positions are collected only while the driver's route is in progress (on duty)
-                reason = "off duty: no route in progress (start your route first)"
-                return IngestResult(
-                    accepted=0, stored_only=0, rejected=[Rejected(i, reason) for i in range(len(points))]
-                )
-            now = self.clock()
-            rows: list[dict[str, Any]] = []
-            used: list[PointIn] = []
-            rejected: list[Rejected] = []
-            previous = state.last_point
-            for index, point in enumerate(points):
-                checked = check(point, previous=previous, now=now)
-                if checked.verdict == "reject":
-                    rejected.append(Rejected(index, checked.reason or "rejected"))
-                    continue
-                rows.append(
-                    position_row(
-                        checked,
-                        organization_id=principal.organization_id,
-                        driver_id=principal.user_id,
-                        route_id=state.route.route_id,
-                        received_at=now,
-                    )
-                )
-                if checked.verdict == "use":
-                    used.append(point)
-                    if previous is None or point.at > previous.at:
-                        previous = point
-            self.writer.add(rows)
-            result = IngestResult(accepted=len(used), stored_only=len(rows) - len(used), rejected=rejected)
-            if not used:
-                return result
-            newest = max(used, key=lambda p: p.at)
-            is_newer = state.last_point is None or newest.at > state.last_point.at
-            events: list[Any] = []
-            if state.geofence is not None:
-                events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
-            published = False
-            if is_newer and not events:
-                # the common case: nothing happened at a stop, so the route stands and the position goes out
-                # before anything below waits (Redis, the database, a pool connection under load)
-                self._publish_position(state, newest)
-                published = True
-            if is_newer and state.route is not None and state.route.yard is not None:
-                fresh = [p for p in used if state.last_point is None or p.at > state.last_point.at]
-                try:
-                    await self._yard_moves(state, sorted(fresh, key=lambda p: p.at))
-                except Exception:  # a depot move is a record for the dispatcher, never a reason to lose the points
-                    log.exception("yard_move_not_recorded", driver_id=str(principal.user_id))
-            if is_newer:
-                state.last_point = newest
-                await self._remember(state, newest)
-            if events:
-                try:
-                    await self._apply_fence_events(state, events)
-                except Exception:
-                    # not recorded (the database is away): rebuild the tracker from what the database says, so
-                    # the next points find the arrival again instead of it being lost with this transaction
-                    log.exception("geofence_events_not_recorded", driver_id=str(principal.user_id))
-                    state.geofence = None
-                    state.stale = True
+        if state.stale or state.route is None:
+            async with state.lock:  # a route that changed is read before points are placed on it
                 await self._ensure_route(state)
-            if is_newer and state.route is not None and not published:
-                self._publish_position(state, newest)  # to the customer whose stop is next after the events
-            await self._ensure_route(state)  # the safety-net reload, when due: after the position has gone out
-            loop_now = asyncio.get_running_loop().time()
-            if state.route is not None and (events or state.force_eta or loop_now >= state.eta_due_at):
-                await self._update_etas(state)
+        route = state.route
+        if route is None:
+            # positions are collected only while the driver's route is in progress (on duty)
+            reason = "off duty: no route in progress (start your route first)"
+            return IngestResult(accepted=0, stored_only=0, rejected=[Rejected(i, reason) for i in range(len(points))])
+        now = self.clock()
+        rows: list[dict[str, Any]] = []
+        used: list[PointIn] = []
+        rejected: list[Rejected] = []
+        previous = state.last_point
+        for index, point in enumerate(points):
+            checked = check(point, previous=previous, now=now)
+            if checked.verdict == "reject":
+                rejected.append(Rejected(index, checked.reason or "rejected"))
+                continue
+            rows.append(
+                position_row(
+                    checked,
+                    organization_id=principal.organization_id,
+                    driver_id=principal.user_id,
+                    route_id=route.route_id,
+                    received_at=now,
+                )
+            )
+            if checked.verdict == "use":
+                used.append(point)
+                if previous is None or point.at > previous.at:
+                    previous = point
+        self.writer.add(rows)
+        result = IngestResult(accepted=len(used), stored_only=len(rows) - len(used), rejected=rejected)
+        if not used:
             return result
+        newest = max(used, key=lambda p: p.at)
+        is_newer = state.last_point is None or newest.at > state.last_point.at
+        # nothing below awaits until the position is out: another frame of this driver cannot come in between
+        events: list[Any] = []
+        if state.geofence is not None:
+            events = state.geofence.feed_many([Point(p.lat, p.lon, p.at, p.accuracy) for p in used])
+        moves: list[tuple[str, datetime]] = []
+        if is_newer and route.yard is not None:
+            fresh = sorted(
+                (p for p in used if state.last_point is None or p.at > state.last_point.at), key=lambda p: p.at
+            )
+            moves = [(move, p.at) for p in fresh if (move := route.yard.feed(Point(p.lat, p.lon, p.at, p.accuracy)))]
+        if is_newer:
+            state.last_point = newest
+            if not events:  # the common case: nothing happened at a stop, so the route stands
+                self._publish_position(state, newest)
+        if events:
+            state.stale = True  # the driver's next points wait until these are recorded and the route read again
+            state.force_eta = True
+        if events or moves:
+            async with state.lock:
+                await self._record_stop_and_depot_events(state, events, moves)
+                if is_newer and events and state.route is not None:
+                    self._publish_position(state, newest)  # to the customer whose stop is next after the events
+        if is_newer:
+            await self._remember(state, newest)
+        follow_up = self._follow_up(state)
+        if not background:
+            await follow_up
+        return result
+
+    async def _record_stop_and_depot_events(
+        self, state: DriverState, events: list[Any], moves: list[tuple[str, datetime]]
+    ) -> None:
+        principal = state.principal
+        if moves:
+            try:
+                await self._yard_moves(state, moves)
+            except Exception:  # a depot move is a record for the dispatcher, never a reason to lose the points
+                log.exception("yard_move_not_recorded", driver_id=str(principal.user_id))
+        if events:
+            try:
+                await self._apply_fence_events(state, events)
+            except Exception:
+                # not recorded (the database is away): rebuild the tracker from what the database says, so
+                # the next points find the arrival again instead of it being lost with this transaction
+                log.exception("geofence_events_not_recorded", driver_id=str(principal.user_id))
+                state.geofence = None
+                state.stale = True
+            await self._ensure_route(state)
+
+    def _follow_up(self, state: DriverState) -> asyncio.Task[None]:
+        """The driver's work that may wait on the database: the safety-net reload when due, and an ETA pass when
+        due or forced. One at a time per driver; asked again while one runs, it runs once more after it."""
+        state.follow_again = True
+        if state.follow_task is None or state.follow_task.done():
+            state.follow_task = asyncio.create_task(self._run_follow_ups(state), name="tracking-follow-up")
+        return state.follow_task
+
+    async def _run_follow_ups(self, state: DriverState) -> None:
+        while state.follow_again:
+            state.follow_again = False
+            try:
+                async with state.lock:
+                    await self._ensure_route(state)  # returns at once unless due or stale
+                loop_now = asyncio.get_running_loop().time()
+                if state.route is not None and (state.force_eta or loop_now >= state.eta_due_at):
+                    await self._update_etas(state)
+            except Exception:  # the database is away: the next position tries again
+                log.exception("tracking_follow_up_failed", driver_id=str(state.principal.user_id))
 
     # -- the route being driven
 
@@ -412,13 +462,10 @@ class LiveTracker:
         if learned:
             await self._save_speed(state)
 
-    async def _yard_moves(self, state: DriverState, points: list[PointIn]) -> None:
+    async def _yard_moves(self, state: DriverState, moves: list[tuple[str, datetime]]) -> None:
         """Leaving and coming back to the depot (plan against actual: when the van really left, came back)."""
         route = state.route
-        assert route is not None and route.yard is not None
-        moves = [(move, p.at) for p in points if (move := route.yard.feed(Point(p.lat, p.lon, p.at, p.accuracy)))]
-        if not moves:
-            return
+        assert route is not None
         async with transaction(self._session_factory, on_commit=self._on_commit) as session:
             for move, at in moves:
                 events.record(

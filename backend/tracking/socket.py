@@ -136,7 +136,7 @@ async def driver_socket(socket: WebSocket[Any, Any, Any], channels: NamedDepende
                 continue
             points = [message] if isinstance(message, PositionFrame) else message.points
             try:
-                result = await tracker.ingest(principal, points)
+                result = await tracker.ingest(principal, points, background=True)  # ETAs after the ack
             except DomainError as exc:  # the database is away: say so, keep the socket (the phone buffers)
                 await socket.send_json(_frame("error", {"detail": exc.detail, "retry": True}))
                 continue
