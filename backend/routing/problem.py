@@ -16,6 +16,7 @@ from uuid import UUID
 
 import numpy as np
 import vroom
+from vroom.solution.solution import Solution
 
 DAY_S = 24 * 3600
 HORIZON_S = 2 * DAY_S  # windows may run past midnight; nothing is planned beyond the next day
@@ -79,6 +80,7 @@ class RouteResult:
     steps: list[StepResult]
     distance_m: int
     duration_s: int
+    cost: int = 0  # VROOM's cost of this route; a plan's cost is their sum
 
 
 @dataclass
@@ -208,6 +210,7 @@ class Problem:
                     steps=steps,
                     distance_m=int(route.get("distance", 0)),
                     duration_s=int(route.get("duration", 0)),
+                    cost=int(route.get("cost", 0)),
                 )
             )
         unassigned = sorted({self.tasks[u["id"] - 1].order_id for u in data.get("unassigned", [])}, key=str)
@@ -254,12 +257,21 @@ def solve(
     timeout_s: float | None,
     threads: int = 1,
     warm_start: dict[UUID, list[tuple[str, UUID]]] | None = None,
+    searches: int | None = None,
 ) -> PlanResult:
-    """Blocking: call it through asyncio.to_thread, never on the event loop."""
+    """Blocking: call it through asyncio.to_thread, never on the event loop.
+
+    searches: run only this many of VROOM's searches (its first heuristics) with exploration_level as the
+    depth of their ruin-and-recreate, instead of the 4 * (level + 1) searches of the level (pyvroom's
+    lower-level entry point; the search in search.py runs one at a time on a warm start)."""
     started = time.perf_counter()
     vroom_input = problem.build(warm_start)
-    kwargs: dict[str, Any] = {"exploration_level": exploration_level, "nb_threads": threads}
-    if timeout_s is not None:
-        kwargs["timeout"] = timedelta(seconds=timeout_s)
-    solution = vroom_input.solve(**kwargs)
+    timeout = timedelta(seconds=timeout_s) if timeout_s is not None else None
+    if searches is None:
+        solution = vroom_input.solve(exploration_level=exploration_level, nb_threads=threads, timeout=timeout)
+    else:
+        solution = Solution(
+            vroom_input._solve(nb_searches=searches, depth=exploration_level, nb_threads=threads, timeout=timeout)
+        )
+        solution._geometry, solution._distances = vroom_input._geometry, vroom_input._distances  # as solve() does
     return problem.read(solution, solve_ms=round((time.perf_counter() - started) * 1000))

@@ -1,51 +1,71 @@
-"""Doorstep's VROOM configuration for a time budget: which searches run, at which exploration level, for how long.
+"""Doorstep's VROOM configuration for a time budget: a level-0 VROOM solve, then an iterated local search with
+VROOM as its engine on sub-problems of a few routes, in two chains when there are two threads.
 
-VROOM's timeout only cuts its local search: the construction heuristics always run, and at level L it splits
-the timeout evenly over its 4 * (L + 1) (+4 at level 4, +8 at level 5) starts, so a high level under a short
-timeout stops every start half-way and answers worse than a lower level that finishes. So the budget is spent
-on searches that are expected to finish:
+1. a probe at level 0 (VROOM's 4 construction heuristics and their local searches, no ruin-and-recreate),
+   capped at half the budget: 0.06-0.46 s for a 100-task Solomon day on the 2-core machine, 2 threads (C1
+   fastest, R2 / RC2 slowest). Its 4 different starts matter: 2 searches instead of 4 (half the time, more
+   polish) did worse (subset of 18 instances: 2.10 % vs 1.38 %).
+2. no deeper level (DEEPER_SHARE = 0; level_that_fits and LEVEL_COST below say which level would fit, as
+   measured: level L over level 0 took 2.7 / 4.5 / 7.7 / 15 / 21x for L = 1..5). At 1 s a 100-task day got
+   level 0-1 from it, and the polish makes better use of that time.
+3. the polish, until the deadline: a round takes a random task and, walking its nearest tasks, removes a
+   string of 1-STRING_MAX consecutive stops around each from up to ROUTES_MAX routes (SISR-like, RUIN_MIN-
+   RUIN_MAX tasks in all; a third route only while the round's tasks stay within SUB_TASKS_MAX), and re-solves
+   just those routes' tasks on just those vehicles (plus, at random, an unused one) as a sub-problem: mostly
+   one VROOM search warm-started with the ruined routes (VROOM inserts the removed tasks and runs its local
+   search), sometimes (FRESH_P, on sub-problems of at most FRESH_TASKS_MAX tasks) a full level-1 solve from
+   scratch. The routes VROOM returns replace the old ones when the plan gets no new unassigned task and is
+   no costlier than the best by more than the chain's record-to-record threshold, which decreases to 0 at
+   the deadline; the best plan is always kept. Measured on Solomon's 100-task days (bench/optimize.py):
+   a warm-started solve of the WHOLE plan takes 10-35 ms (of it 4 ms building the vroom.Input in Python,
+   1 ms reading the answer; VROOM's local search is the rest, and its 4 searches from one warm start are
+   identical, so 1 search costs the same); a sub-problem round of 2-4 routes takes a few ms, so a chain runs
+   about 80-300 rounds in 1 s where the whole-plan polish ran about 10. A subclass of Problem that builds
+   its own input (the bench's pickup-and-delivery problem) cannot be cut into sub-problems: its rounds
+   re-solve the whole plan.
+4. with threads >= 2, two chains with different seeds and thresholds (THRESHOLDS), the second in a forked
+   process, and the better answer wins: pyvroom holds the GIL through a solve (two Python threads solving
+   took as long as one after the other), so a thread would not run beside. The fork is cheap (copy on write)
+   and the child exits as the deadline comes, before the answer is returned; in the server the solve already
+   runs in a solver process (workers.py), which has no event loop or threads to trouble a fork.
 
-1. a probe at level 0 (4 starts, no ruin-and-recreate), capped at half the budget. Its time measures this
-   problem on this machine under its current load, which the task count alone does not (windows, fleet
-   size and the other work on the CPU matter as much);
-2. the highest level whose full run is expected to fit in what is left, from the probe's time times
-   LEVEL_COST below, with the rest of the budget as VROOM's timeout (a safety net, not the plan);
-3. a polish of the best answer in what is left (an iterated local search with VROOM as its engine): take
-   out a seeded random task and its RUIN_SIZE - 1 nearest neighbours, feed the rest back as each vehicle's
-   steps (a warm start), re-solve at level 0 and keep the answer if it is cheaper. A warm-started solve
-   of a 100-task day takes 30-60 ms, so a 1 s budget leaves room for about 10 of them;
-4. the cheapest answer, fewer unassigned tasks first.
+What a 1 s budget gives on the benchmarks, against VROOM at level 5 and PyVRP, is in bench/README.md
+(2026-11-26 run, 1 s, 2 threads: Solomon mean gap 1.92 %, VROOM x5 1.63 %, PyVRP 0.88 %; it was 3.52 %).
 
-LEVEL_COST, the wall time of a full run at each level over that of level 0, measured on Solomon's
-100-customer instances on the 2-core machine, 2 threads (bench/optimize.py; C101 / R101 / R205 / RC205 /
-R210): level 1 1.7-2.7x, level 2 2.8-4.5x, level 3 4.0-7.7x, level 4 6.8-15x, level 5 11-21x. The upper
-ends are used, so a chosen level finishes inside the budget. On the same machine a level-0 probe of a 100-task
-Solomon day took 0.06-0.46 s (C1 fastest, R2 / RC2 slowest), so at a 1 s budget a 100-task day gets level 0-1
-and the polish; a day of a few dozen tasks gets level 3-5. What a 1 s budget gives on the benchmarks, against
-VROOM at level 5 and PyVRP, is in bench/README.md.
-
-Deterministic enough to test: each solve is, and the polish draws its ruins from a fixed seed; what depends on
-the clock is the level picked and the number of polish rounds, so a slower or busier machine gets fewer.
+Deterministic enough to test: each solve is, and each chain draws its ruins from a fixed seed; what depends on
+the clock is the number of rounds, so a slower or busier machine gets fewer.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
 import random
 import time
+from dataclasses import dataclass, field
 from uuid import UUID
 
 import numpy as np
 
-from backend.routing.problem import PlanResult, Problem, solve
+from backend.routing.problem import PlanResult, Problem, RouteResult, solve
 
 # wall time of a complete search at each exploration level over that of level 0 (upper end of the measured
 # range, see the module docstring)
 LEVEL_COST = (1.0, 2.7, 4.5, 7.7, 15.0, 21.0)
 PROBE_SHARE = 0.5  # the level-0 probe never gets more than this share of the budget
-DEEPER_SHARE = 0.5  # of what the probe leaves; the polish gets the rest
-RUIN_SIZE = 8  # tasks taken out per polish round; on 12 Solomon instances 5 and 8 did about as well, 12 and 20 worse
+DEEPER_SHARE = 0.0  # of what the probe leaves, for a deeper level; 0: none, the polish gets it all (measured)
+RUIN_MIN, RUIN_MAX = 5, 25  # tasks taken out per round, drawn uniformly (5-15 did worse on R2 / RC2)
+STRING_MAX = 20  # longest string of consecutive stops taken out of one route
+ROUTES_MAX = 4  # routes ruined (and re-solved) in one round at most
+SUB_TASKS_MAX = 40  # a third or later route joins a round only while its sub-problem stays within this many tasks
+EMPTY_VEHICLE_P = 0.3  # chance that a round's sub-problem also gets an unused vehicle
+FRESH_P = 0.3  # chance that a small round re-solves its routes from scratch at FRESH_LEVEL, not warm-started
+FRESH_LEVEL = 1
+FRESH_TASKS_MAX = 45  # ... small: at most this many tasks (larger fresh solves cost too much time)
+THRESHOLDS = (0.0, 0.005)  # record-to-record acceptance of each chain (above the best, decreasing to 0)
 SEED = 20261125
 SAFETY_S = 0.02  # kept free at the end: reading the answer back and the thread hop take a few milliseconds
+FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) before the polish stops
 
 
 def _better(a: PlanResult, b: PlanResult) -> PlanResult:
@@ -58,56 +78,188 @@ def level_that_fits(probe_s: float, remaining_s: float) -> int | None:
     return fitting[-1] if fitting else None
 
 
-def _warm_start(problem: Problem, plan: PlanResult, removed: set[UUID]) -> dict[UUID, list[tuple[str, UUID]]]:
-    """The plan's routes as VROOM steps, without the removed tasks (VROOM inserts them again)."""
-    jobs = {t.order_id for t in problem.tasks if t.return_to_index is None and t.load_at_index is None}
-    routes: dict[UUID, list[tuple[str, UUID]]] = {}
-    for route in plan.routes:
-        visits = []
-        for step in route.steps:
-            if step.order_id is None or step.order_id in removed:
-                continue  # breaks too: VROOM places them again around the steps
-            kind = "job" if step.order_id in jobs else step.kind
-            visits.append((kind, step.order_id))
-        routes[route.vehicle_id] = visits
-    return routes
+@dataclass
+class _Plan:
+    """A plan as routes by vehicle (used vehicles only), their costs and the tasks no route serves."""
+
+    routes: dict[UUID, RouteResult]
+    unassigned: set[UUID]
+    cost: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cost = sum(r.cost for r in self.routes.values())
+
+    def key(self) -> tuple[int, int]:
+        return len(self.unassigned), self.cost
 
 
-def _neighbourhood(problem: Problem, seed_task: int) -> set[UUID]:
-    """A task and its RUIN_SIZE - 1 nearest tasks, by travel time both ways on the first vehicle's profile."""
-    durations = problem.durations[problem.vehicles[0].profile]
-    where = np.array([t.location_index for t in problem.tasks])
-    centre = where[seed_task]
-    closeness = durations[centre, where].astype(float) + durations[where, centre]
-    nearest = np.argsort(closeness, kind="stable")[:RUIN_SIZE]
-    return {problem.tasks[int(i)].order_id for i in nearest}
+def _visits(route: RouteResult, jobs: set[UUID], removed: set[UUID]) -> list[tuple[str, UUID]]:
+    """A route's stops as VROOM steps, without the removed tasks (breaks too: VROOM places them again)."""
+    return [
+        ("job" if s.order_id in jobs else s.kind, s.order_id)
+        for s in route.steps
+        if s.order_id is not None and s.order_id not in removed
+    ]
 
 
-def _polish(problem: Problem, best: PlanResult, *, deadline: float, threads: int) -> tuple[PlanResult, int]:
-    if len(problem.tasks) <= RUIN_SIZE:
+def _tasks_of(route: RouteResult) -> list[UUID]:
+    """The route's tasks in visiting order, each once (a shipment's first step counts)."""
+    seen: dict[UUID, None] = {}
+    for s in route.steps:
+        if s.order_id is not None:
+            seen.setdefault(s.order_id, None)
+    return list(seen)
+
+
+class _Polish:
+    """Iterated local search with VROOM as the engine, on sub-problems of a few routes (see the docstring)."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        self.problem = problem
+        self.rng = random.Random(seed)
+        self.tasks = {t.order_id: t for t in problem.tasks}
+        self.ids = [t.order_id for t in problem.tasks]
+        self.jobs = {t.order_id for t in problem.tasks if t.return_to_index is None and t.load_at_index is None}
+        durations = problem.durations[problem.vehicles[0].profile]
+        where = np.array([t.location_index for t in problem.tasks])
+        closeness = durations[np.ix_(where, where)].astype(float) + durations[np.ix_(where, where)].T
+        self.neighbours = np.argsort(closeness, axis=1, kind="stable")
+        # a subclass that builds its own input (the bench's pickup-and-delivery problem) gets whole-plan rounds
+        self.split = type(problem).build is Problem.build
+
+    def sub_problem(self, vehicles: list[UUID], tasks: list[UUID]) -> Problem:
+        if not self.split:
+            return self.problem
+        chosen = set(vehicles)
+        return Problem(
+            vehicles=[v for v in self.problem.vehicles if v.vehicle_id in chosen],
+            tasks=[self.tasks[t] for t in tasks],
+            durations=self.problem.durations,
+            distances=self.problem.distances,
+        )
+
+    def ruin(self, plan: _Plan) -> tuple[list[UUID], set[UUID]]:
+        """Strings of consecutive stops from up to ROUTES_MAX routes near a random task: (routes, removed)."""
+        rng = self.rng
+        size = rng.randint(RUIN_MIN, RUIN_MAX)
+        route_of = {t: v for v, r in plan.routes.items() for t in _tasks_of(r)}
+        seed = rng.randrange(len(self.ids))
+        ruined: list[UUID] = []
+        removed: set[UUID] = set()
+        sub_tasks = 0
+        for index in self.neighbours[seed]:
+            if len(removed) >= size:
+                break
+            task = self.ids[int(index)]
+            if task in removed:
+                continue
+            if task in plan.unassigned:
+                removed.add(task)
+                continue
+            vehicle = route_of[task]
+            if vehicle in ruined:
+                continue
+            stops = _tasks_of(plan.routes[vehicle])
+            if self.split and (
+                len(ruined) >= ROUTES_MAX or (len(ruined) >= 2 and sub_tasks + len(stops) > SUB_TASKS_MAX)
+            ):
+                continue
+            sub_tasks += len(stops)
+            length = rng.randint(1, min(STRING_MAX, len(stops), max(size - len(removed), 1)))
+            at = stops.index(task)
+            first = rng.randint(max(0, at - length + 1), min(at, len(stops) - length))
+            removed.update(stops[first : first + length])
+            ruined.append(vehicle)
+        return ruined, removed
+
+    def round(self, plan: _Plan, *, timeout_s: float) -> _Plan | None:
+        """One ruin and re-solve; the new plan, or None if VROOM gave a worse or incomplete one."""
+        ruined, removed = self.ruin(plan)
+        if not self.split:
+            ruined = list(plan.routes)
+        vehicles = list(ruined)
+        unused = [v.vehicle_id for v in self.problem.vehicles if v.vehicle_id not in plan.routes]
+        if unused and self.split and self.rng.random() < EMPTY_VEHICLE_P:
+            vehicles.append(unused[self.rng.randrange(len(unused))])
+        tasks = [t for v in ruined for t in _tasks_of(plan.routes[v])]
+        tasks += sorted((removed & plan.unassigned) if self.split else plan.unassigned, key=str)
+        sub = self.sub_problem(vehicles, tasks)
+        warm = {v: _visits(plan.routes[v], self.jobs, removed) for v in ruined}
+        if self.split and len(tasks) <= FRESH_TASKS_MAX and self.rng.random() < FRESH_P:
+            answer = solve(sub, exploration_level=FRESH_LEVEL, timeout_s=timeout_s, threads=1)
+        else:  # one VROOM search (no ruin-and-recreate of its own) from the ruined routes
+            answer = solve(sub, exploration_level=0, timeout_s=timeout_s, threads=1, warm_start=warm, searches=1)
+        before_out = (removed & plan.unassigned) if self.split else plan.unassigned
+        if not set(answer.unassigned) <= before_out:
+            return None
+        routes = {v: r for v, r in plan.routes.items() if v not in vehicles}
+        routes.update({r.vehicle_id: r for r in answer.routes})
+        unassigned = (plan.unassigned - before_out) | set(answer.unassigned)
+        return _Plan(routes, unassigned)
+
+
+def _polish(problem: Problem, best: PlanResult, *, deadline: float, chain: int = 0) -> tuple[PlanResult, int]:
+    """One chain: ruin and re-solve until the deadline, the best plan seen and the rounds run."""
+    if len(problem.tasks) <= RUIN_MIN:
         return best, 0  # one ruin would empty the day: the searches above already did that
-    rng = random.Random(SEED)
-    rounds = 0
-    slowest_s = 0.0
-    while time.perf_counter() + 1.5 * slowest_s < deadline - SAFETY_S:
-        removed = _neighbourhood(problem, rng.randrange(len(problem.tasks)))
-        started = time.perf_counter()
+    search = _Polish(problem, SEED + chain)
+    current = _Plan({r.vehicle_id: r for r in best.routes}, set(best.unassigned))
+    record = current
+    started = time.perf_counter()
+    span = max(deadline - SAFETY_S - started, 1e-3)
+    rounds = failures = 0
+    while (now := time.perf_counter()) < deadline - SAFETY_S:
         try:
-            candidate = solve(
-                problem,
-                exploration_level=0,
-                timeout_s=max(deadline - started - SAFETY_S, 0.001),
-                threads=threads,
-                warm_start=_warm_start(problem, best, removed),
-            )
-        except (
-            Exception
-        ):  # VroomInputException (not exported): steps it refuses, e.g. max_travel_s on a non-metric matrix
-            break
-        slowest_s = max(slowest_s, time.perf_counter() - started)
+            candidate = search.round(current, timeout_s=max(deadline - now - SAFETY_S, 0.001))
+        except Exception:  # VroomInputException (not exported): steps it refuses, e.g. max_travel_s
+            failures += 1
+            if failures >= FAILED_ROUNDS_MAX:
+                break
+            continue
+        failures = 0
         rounds += 1
-        best = _better(candidate, best)
-    return best, rounds
+        if candidate is None:
+            continue
+        threshold = THRESHOLDS[chain % len(THRESHOLDS)] * max(0.0, 1 - (time.perf_counter() - started) / span)
+        if candidate.key() < record.key():
+            record = current = candidate
+        elif len(candidate.unassigned) <= len(current.unassigned) and candidate.cost <= record.cost * (1 + threshold):
+            current = candidate
+    if record.key() >= (len(best.unassigned), best.cost):
+        return best, rounds
+    order = {v.vehicle_id: n for n, v in enumerate(problem.vehicles)}
+    routes = sorted(record.routes.values(), key=lambda r: order[r.vehicle_id])
+    return PlanResult(
+        routes=routes, unassigned=sorted(record.unassigned, key=str), cost=record.cost, solve_ms=best.solve_ms
+    ), rounds
+
+
+def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float, chains: int) -> tuple[PlanResult, int]:
+    """Two polish chains with different seeds, one in a forked process (pyvroom holds the GIL through a solve,
+    so a thread would not run beside), the cheaper answer wins. One chain where fork is missing."""
+    if chains < 2 or not hasattr(os, "fork"):
+        return _polish(problem, best, deadline=deadline)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its chain, its answer pickled down the pipe, and out without any cleanup
+        try:
+            os.close(read_end)
+            answer = pickle.dumps(_polish(problem, best, deadline=deadline, chain=1))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(answer)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    try:
+        mine, rounds = _polish(problem, best, deadline=deadline, chain=0)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+    if data:
+        theirs, their_rounds = pickle.loads(data)  # noqa: S301 (our own child wrote it)
+        return _better(mine, theirs), rounds + their_rounds
+    return mine, rounds
 
 
 def solve_within_budget(
@@ -123,14 +275,14 @@ def solve_within_budget(
     deadline = started + budget_s
     best = solve(problem, exploration_level=0, timeout_s=budget_s * PROBE_SHARE, threads=threads)
     probe_s = time.perf_counter() - started
-    searches = [{"exploration_level": 0, "solve_ms": best.solve_ms, "cost": best.cost}]
+    searches: list[dict[str, int]] = [{"exploration_level": 0, "solve_ms": best.solve_ms, "cost": best.cost}]
     remaining_s = deadline - time.perf_counter() - SAFETY_S
     level = level_that_fits(probe_s, remaining_s * DEEPER_SHARE)
     if level is not None:
         deeper = solve(problem, exploration_level=level, timeout_s=remaining_s, threads=threads)
         searches.append({"exploration_level": level, "solve_ms": deeper.solve_ms, "cost": deeper.cost})
         best = _better(deeper, best)
-    best, rounds = _polish(problem, best, deadline=deadline, threads=threads)
+    best, rounds = _polish_in_parallel(problem, best, deadline=deadline, chains=threads)
     searches.append({"polish_rounds": rounds, "cost": best.cost})
     best.solve_ms = round((time.perf_counter() - started) * 1000)
     best.extra["searches"] = searches
