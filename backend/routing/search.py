@@ -41,13 +41,18 @@ from __future__ import annotations
 import os
 import pickle
 import random
+import select
+import signal
 import time
 from dataclasses import dataclass, field
 from uuid import UUID
 
 import numpy as np
+import structlog
 
 from backend.routing.problem import PlanResult, Problem, RouteResult, solve
+
+log = structlog.get_logger(__name__)
 
 # wall time of a complete search at each exploration level over that of level 0 (upper end of the measured
 # range, see the module docstring)
@@ -64,6 +69,7 @@ FRESH_LEVEL = 1
 FRESH_TASKS_MAX = 45  # ... small: at most this many tasks (larger fresh solves cost too much time)
 THRESHOLDS = (0.0, 0.005)  # record-to-record acceptance of each chain (above the best, decreasing to 0)
 SEED = 20261125
+CHILD_GRACE_S = 0.5  # past the deadline, the second chain's process is waited for this long, then killed
 SAFETY_S = 0.02  # kept free at the end: reading the answer back and the thread hop take a few milliseconds
 FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) before the polish stops
 
@@ -242,24 +248,50 @@ def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float, 
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its chain, its answer pickled down the pipe, and out without any cleanup
+        status = 1
         try:
             os.close(read_end)
             answer = pickle.dumps(_polish(problem, best, deadline=deadline, chain=1))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(answer)
+            status = 0
         finally:
-            os._exit(0)
+            os._exit(status)
     os.close(write_end)
+    data = b""
     try:
         mine, rounds = _polish(problem, best, deadline=deadline, chain=0)
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-    if data:
+        data, exited = _collect(pid, read_end, wait_until=deadline + CHILD_GRACE_S)
+    if not exited or not data:
+        log.warning("second_search_chain_lost", exited=exited)  # this chain's answer stands
+        return mine, rounds
+    try:
         theirs, their_rounds = pickle.loads(data)  # noqa: S301 (our own child wrote it)
-        return _better(mine, theirs), rounds + their_rounds
-    return mine, rounds
+    except Exception:
+        log.warning("second_search_chain_unreadable", exc_info=True)
+        return mine, rounds
+    return _better(mine, theirs), rounds + their_rounds
+
+
+def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool]:
+    """The child's answer and whether it exited cleanly; a child still running at `wait_until` (VROOM's timeout is
+    not a hard limit) is killed, so a solver process is never stuck behind it."""
+    chunks: list[bytes] = []
+    try:
+        while True:
+            left = wait_until - time.perf_counter()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = os.read(read_end, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_end)
+        _, status = os.waitpid(pid, 0)
+    return b"".join(chunks), os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 def solve_within_budget(
@@ -268,7 +300,9 @@ def solve_within_budget(
     budget_s: float,
     threads: int = 1,
 ) -> PlanResult:
-    """Blocking: call it through asyncio.to_thread. The best plan found in about budget_s seconds of wall time."""
+    """Blocking: call it in a solver process (workers.run), never in the server's (asyncio.to_thread would fork
+    the server, its event loop and database threads, when threads >= 2). The best plan found in about budget_s
+    seconds of wall time."""
     started = time.perf_counter()
     if not problem.tasks or not problem.vehicles:
         return PlanResult(routes=[], unassigned=[t.order_id for t in problem.tasks], cost=0, solve_ms=0)

@@ -110,6 +110,7 @@ class DriverState:
     route: RouteView | None = None
     reload_at: float = -math.inf  # loop time the safety-net reload is due
     stale: bool = True
+    generation: int = 0  # bumped by every invalidation: a reload that raced one leaves the route stale
     last_point: PointIn | None = None
     geofence: GeofenceTracker | None = None
     speed: SpeedFactor = field(default_factory=SpeedFactor)
@@ -219,11 +220,13 @@ class LiveTracker:
     ) -> IngestResult:
         """Store every acceptable point (batched), and let the usable ones move the map, arrivals and ETAs.
 
-        The position goes out before anything waits. What may wait on the database afterwards (the safety-net
-        reload, an ETA pass and its writes) is the driver's follow-up: awaited here for a backfill over HTTP
-        (its answer means the ETAs are done), left running for a live socket (`background`), whose next frame
-        is read only once this returns: a write waiting for SQLite's lock held a driver's next positions back
-        by seconds (bench/live.py, 500 drivers). An arrival or a depot move is recorded before returning."""
+        The position goes out before anything waits, unless the route is stale (the first point, a route event)
+        or the points bring a stop event: then they wait until the route is read again. What may wait on the
+        database afterwards (the safety-net reload, an ETA pass and its writes) is the driver's follow-up:
+        awaited here for a backfill over HTTP (its answer means the ETAs are done), left running for a live
+        socket (`background`), whose next frame is read only once this returns: a write waiting for SQLite's
+        lock held a driver's next positions back by seconds (bench/live.py, 500 drivers). An arrival or a depot
+        move is recorded before returning."""
         assert principal.user_id is not None, "positions come from a signed-in driver"
         state = self._drivers.get(principal.user_id)
         if state is None or state.principal.organization_id != principal.organization_id:
@@ -291,8 +294,8 @@ class LiveTracker:
         if is_newer:
             await self._remember(state, newest)
         follow_up = self._follow_up(state)
-        if not background:
-            await follow_up
+        if not background:  # shielded: a request cut short must not cancel a write half-way (kit/tasks.py)
+            await asyncio.shield(follow_up)
         return result
 
     async def _record_stop_and_depot_events(
@@ -343,6 +346,7 @@ class LiveTracker:
             return
         principal = state.principal
         assert principal.user_id is not None
+        generation = state.generation
         async with transaction(self._session_factory) as session:
             route = await repository.route_in_progress(
                 session, organization_id=principal.organization_id, driver_id=principal.user_id
@@ -362,7 +366,9 @@ class LiveTracker:
                 if row is not None:
                     state.speed.value, state.speed.samples = row.speed_factor, row.samples
                 state.speed_loaded = True
-        state.reload_at, state.stale = loop_now + ROUTE_RELOAD_S * random.uniform(*RELOAD_SPREAD), False
+        state.reload_at = loop_now + ROUTE_RELOAD_S * random.uniform(*RELOAD_SPREAD)
+        # a route event that came in while this read ran may postdate what it read: read again at the next point
+        state.stale = state.generation != generation
         if route is None:
             state.route, state.geofence = None, None
             return
@@ -530,6 +536,9 @@ class LiveTracker:
         stop_points = [(s.lat, s.lon) for s in remaining]
         between = await self._legs(route.profile, stop_points) if len(stop_points) > 1 else []
         lead = 0.0 if at_first else (await self._legs(route.profile, [(point.lat, point.lon), stop_points[0]]))[0]
+        if state.route is not route:  # read again meanwhile (a stop event): this pass would speak of the old one
+            state.force_eta = True
+            return
         if not at_first and (state.leg is None or state.leg[0] != first.stop_id):
             state.leg = (first.stop_id, point.at, lead)
         etas = estimate(
@@ -568,6 +577,9 @@ class LiveTracker:
                 await repository.write_stop_etas(
                     session, [(e.stop_id, e.eta_at, e.earliest_at, e.latest_at) for e in changed]
                 )
+            if state.route is not route:  # the write waited while a stop event reloaded the route: the next pass
+                state.force_eta = True  # publishes and notifies from the route as it is now
+                return
         changed_ids = {e.stop_id for e in changed}
         for eta in etas:
             if eta.stop_id in recount or eta.stop_id in changed_ids:
@@ -700,7 +712,10 @@ class LiveTracker:
         """Every ORG_POSITION_EVERY_S, one "positions" frame per organization with each driver that moved."""
         while True:
             await asyncio.sleep(ORG_POSITION_EVERY_S)
-            self.flush_org_positions()
+            try:
+                self.flush_org_positions()
+            except Exception:  # never lose the dispatch maps' positions for good over one failed publish
+                log.exception("org_positions_not_published")
 
     def flush_org_positions(self) -> None:
         batches, self._org_pending = self._org_pending, {}
@@ -792,6 +807,7 @@ class LiveTracker:
         for user_id, state in self._drivers.items():
             if state.principal.organization_id == organization_id and driver_id in (None, str(user_id)):
                 state.stale = True
+                state.generation += 1
 
 
 def _eta_data(eta: StopEta, order_id: UUID, stops_away: int) -> dict[str, Any]:

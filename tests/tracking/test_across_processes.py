@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from backend.accounts.models import Role
 from backend.app import create_app
+from backend.events.channels import PrunedChannelsPlugin, org_channel
 from backend.kit.clock import utcnow
 from tests.factories import sign_in
 from tests.tracking.conftest import DEPOT, Day, drive, point, settle
@@ -55,6 +56,14 @@ def test_a_stop_closed_through_one_process_moves_the_driver_on_another_at_once(s
         with other.websocket_connect(f"/ws/track/{day.token(1)}") as second:
             assert second.receive_json(timeout=5)["type"] == "snapshot"
             send_point()  # B loads the route: the first stop is next, so the second customer sees no position
+            # B follows the organization's channel from its first point on: wait until its Redis subscription is up
+            channels = other_app.plugins.get(PrunedChannelsPlugin)
+            channel = org_channel(day.tenant.organization.id)
+            deadline = time.monotonic() + 5
+            while channel not in channels._channels:
+                assert time.monotonic() < deadline, "B never followed the organization's channel"
+                time.sleep(0.05)
+            time.sleep(0.3)  # the SUBSCRIBE itself, sent right after the entry is made
             done = day.driver.post(
                 f"/api/routes/{day.route['id']}/stops/{day.stops[0]['id']}/complete", json={"outcome": "delivered"}
             )

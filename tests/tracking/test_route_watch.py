@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
 from backend.accounts.models import Role
@@ -67,3 +68,28 @@ def test_reloads_and_eta_passes_are_due_at_jittered_times(day: Day) -> None:
     assert all(low - 1 <= r <= high for r in reloads), reloads
     assert all(eta_interval_s * ETA_SPREAD[0] - 1 <= e <= eta_interval_s * ETA_SPREAD[1] for e in etas), etas
     assert len({round(r, 3) for r in reloads}) > 1 and len({round(e, 3) for e in etas}) > 1  # not one period
+
+
+def test_a_route_event_during_a_reload_leaves_the_route_stale(day: Day, monkeypatch: Any) -> None:
+    """The reload may have read the route before the change it was told about committed: it reads again."""
+    from backend.tracking import repository
+
+    client = day.driver.client
+    tracker: LiveTracker = client.app.state["tracker"]
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    driver_id = day.tenant.users[Role.driver].id
+    state = tracker._drivers[driver_id]
+    read = repository.route_in_progress
+
+    async def read_then_hear_of_a_change(*args: Any, **kwargs: Any) -> Any:
+        route = await read(*args, **kwargs)
+        tracker.on_org_frame(day.tenant.organization.id, _event("stop.completed", driver_id))
+        return route
+
+    monkeypatch.setattr(repository, "route_in_progress", read_then_hear_of_a_change)
+    state.stale = True
+    client.blocking_portal.call(tracker._ensure_route, state)
+    assert state.stale  # read again at the next point
+    monkeypatch.setattr(repository, "route_in_progress", read)
+    client.blocking_portal.call(tracker._ensure_route, state)
+    assert not state.stale
