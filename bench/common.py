@@ -82,6 +82,15 @@ def run_line(machine: dict[str, Any], details: str, total_s: float, written: Pat
     )
 
 
+def finish(name: str, report: dict[str, Any], table_text: str, details: str) -> Path:
+    """The end of a bench: its JSON written (`write_results`), then its table and its `run_line` printed."""
+    written = write_results(name, report)
+    print()
+    print(table_text)
+    print("\n" + run_line(report["machine"], details, report["total_s"], written))
+    return written
+
+
 def write_results(name: str, payload: dict[str, Any]) -> Path:
     """bench/results/<name>.json, indented; values JSON does not know (UUIDs, dates) written as strings."""
     path = RESULTS_DIR / f"{name}.json"

@@ -50,12 +50,11 @@ if str(ROOT) not in sys.path:
 import httpx  # noqa: E402
 from common import (  # noqa: E402
     RESULTS_DIR,
+    finish,
     machine_info,
     organization_with_admin,
     quiet_logs,
-    run_line,
     serve_app,
-    write_results,
 )
 from sqlalchemy import func, make_url, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
@@ -735,11 +734,9 @@ async def main() -> int:
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    written = write_results("import_orders", report)
-    print()
-    print(table({k: results[k] for k in ("sqlite", "postgres") if k in results}, args.rows))
     m = report["machine"]
-    print("\n" + run_line(m, f"Python {m['python']}, SQLite {m['sqlite']}", report["total_s"], written))
+    shown = {k: results[k] for k in ("sqlite", "postgres") if k in results}
+    finish("import_orders", report, table(shown, args.rows), f"Python {m['python']}, SQLite {m['sqlite']}")
     for text_out in profile_texts:
         print("\n" + text_out)
     return 0

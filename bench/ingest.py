@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from common import machine_info, organization_with_admin, quiet_logs, run_line, write_results  # noqa: E402
+from common import finish, machine_info, organization_with_admin, quiet_logs  # noqa: E402
 from sqlalchemy import delete, func, make_url, select, text  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
@@ -315,11 +315,8 @@ async def main() -> int:
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    written = write_results("ingest", report)
-    print()
-    print(table(results))
     m = report["machine"]
-    print("\n" + run_line(m, f"Python {m['python']}, SQLite {m['sqlite']}", report["total_s"], written))
+    finish("ingest", report, table(results), f"Python {m['python']}, SQLite {m['sqlite']}")
     return 0
 
 

@@ -61,15 +61,14 @@ if str(ROOT) not in sys.path:
 
 from common import (  # noqa: E402
     drain_ws,
+    finish,
     free_port,
     loop_name,
     machine_info,
     open_ws,
     organization_with_admin,
     quiet_logs,
-    run_line,
     run_on_server_loop,
-    write_results,
 )
 
 GOAL_P99_MS = 200.0
@@ -659,11 +658,7 @@ async def main() -> int:
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    written = write_results("live", report)
-    print()
-    print(table(results))
-    m = report["machine"]
-    print("\n" + run_line(m, f"Python {m['python']}, load generator in its own process", report["total_s"], written))
+    finish("live", report, table(results), f"Python {report['machine']['python']}, load generator in its own process")
     return 0
 
 

@@ -59,7 +59,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import live  # noqa: E402
-from common import drain_ws, machine_info, open_ws, run_line, settle, uvicorn_server, write_results  # noqa: E402
+from common import drain_ws, finish, machine_info, open_ws, settle, uvicorn_server  # noqa: E402
 
 GOAL_GROWTH_PCT = 10.0
 PACKAGES = ["litestar", "uvicorn", "websockets", "sqlalchemy", "aiosqlite"]
@@ -665,16 +665,8 @@ def main() -> int:
         "runs": runs,
         "total_s": time.perf_counter() - started,
     }
-    written = write_results("soak", report)
-    print()
-    print(table(runs))
-    m = report["machine"]
-    print(
-        "\n"
-        + run_line(
-            m, f"Python {m['python']}, server and load generator in their own processes", report["total_s"], written
-        )
-    )
+    python = report["machine"]["python"]
+    finish("soak", report, table(runs), f"Python {python}, server and load generator in their own processes")
     return 0
 
 

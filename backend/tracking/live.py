@@ -34,7 +34,7 @@ from backend.events.models import Event
 from backend.fleet.models import VehicleProfile
 from backend.kit.clock import utcnow
 from backend.kit.problems import DomainError
-from backend.kit.tasks import cancel_and_wait
+from backend.kit.tasks import cancel_and_wait, stop_between_passes
 from backend.notifications import service as notifications
 from backend.orders.models import OrderKind
 from backend.routing import execution
@@ -49,7 +49,6 @@ from backend.tracking.ingest import IngestResult, PointIn, PositionWriter, Rejec
 ROUTE_RELOAD_S = 30.0  # the safety-net reload: route events invalidate at once, through the organization channel
 RELOAD_SPREAD = (0.5, 1.0)  # each reload is due after this share of ROUTE_RELOAD_S, drawn per reload
 ETA_SPREAD = (0.8, 1.2)  # each periodic ETA pass is due after this share of settings.eta_interval_s
-FOLLOW_UP_GRACE_S = 10.0  # at shutdown, a driver's reload or ETA pass under way gets this long to finish
 WATCH_RETRY_S = 1.0  # a lost organization subscription (Redis restarting) is taken again after this
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get one "positions" frame this often: each driver's newest point since
 # the last one (customers get every point). One frame per organization instead of one per driver: with 500 drivers
@@ -168,12 +167,8 @@ class LiveTracker:
             await cancel_and_wait(task)
         self._watches.clear()
         # a follow-up in the middle of a write finishes it (a task cancelled mid-query can leave its transaction
-        # open: kit/tasks.py); one still running past the grace is cancelled
-        following = [s.follow_task for s in self._drivers.values() if s.follow_task and not s.follow_task.done()]
-        if following:
-            _, late = await asyncio.wait(following, timeout=FOLLOW_UP_GRACE_S)
-            for task in late:
-                await cancel_and_wait(task)
+        # open), within kit/tasks.py's grace
+        await asyncio.gather(*(stop_between_passes(s.follow_task) for s in self._drivers.values()))
         await self.writer.stop()
 
     # -- route changes from every process
@@ -279,10 +274,11 @@ class LiveTracker:
                 (p for p in used if state.last_point is None or p.at > state.last_point.at), key=lambda p: p.at
             )
             moves = [(move, p.at) for p in fresh if (move := route.yard.feed(Point(p.lat, p.lon, p.at, p.accuracy)))]
+        entry: dict[str, Any] | None = None  # the dispatch map's entry for the newest point, once published
         if is_newer:
             state.last_point = newest
             if not events:  # the common case: nothing happened at a stop, so the route stands
-                self._publish_position(state, newest)
+                entry = self._publish_position(state, newest)
         if events:
             state.stale = True  # the driver's next points wait until these are recorded and the route read again
             state.force_eta = True
@@ -290,12 +286,12 @@ class LiveTracker:
             async with state.lock:
                 await self._record_stop_and_depot_events(state, events, moves)
                 if is_newer and events and state.route is not None:
-                    self._publish_position(state, newest)  # to the customer whose stop is next after the events
+                    entry = self._publish_position(state, newest)  # to the customer next after the events
         if is_newer:
-            await self._remember(state, newest)
+            await self._remember(state, entry or self._latest_entry(state, newest))
         follow_up = self._follow_up(state)
-        if not background:  # shielded: a request cut short must not cancel a write half-way (kit/tasks.py)
-            await asyncio.shield(follow_up)
+        if follow_up is not None and not background:
+            await asyncio.shield(follow_up)  # a request cut short must not cancel a write half-way (kit/tasks.py)
         return result
 
     async def _record_stop_and_depot_events(
@@ -318,12 +314,19 @@ class LiveTracker:
                 state.stale = True
             await self._ensure_route(state)
 
-    def _follow_up(self, state: DriverState) -> asyncio.Task[None]:
+    def _follow_up(self, state: DriverState) -> asyncio.Task[None] | None:
         """The driver's work that may wait on the database: the safety-net reload when due, and an ETA pass when
-        due or forced. One at a time per driver; asked again while one runs, it runs once more after it."""
+        due or forced. One at a time per driver; asked again while one runs, it runs once more after it. Most
+        points find nothing due (a 1 Hz phone, passes every few seconds): no task, or the one running."""
+        running = state.follow_task if state.follow_task is not None and not state.follow_task.done() else None
+        loop_now = asyncio.get_running_loop().time()
+        due = state.stale or loop_now >= state.reload_at or state.force_eta or loop_now >= state.eta_due_at
+        if not due:
+            return running
         state.follow_again = True
-        if state.follow_task is None or state.follow_task.done():
-            state.follow_task = asyncio.create_task(self._run_follow_ups(state), name="tracking-follow-up")
+        if running is not None:
+            return running
+        state.follow_task = asyncio.create_task(self._run_follow_ups(state), name="tracking-follow-up")
         return state.follow_task
 
     async def _run_follow_ups(self, state: DriverState) -> None:
@@ -688,7 +691,8 @@ class LiveTracker:
 
     # -- positions out
 
-    def _publish_position(self, state: DriverState, point: PointIn) -> None:
+    def _publish_position(self, state: DriverState, point: PointIn) -> dict[str, Any]:
+        """To the next customer at once, and into the organization's next "positions" frame; returns that entry."""
         route = state.route
         assert route is not None
         data = {
@@ -706,7 +710,8 @@ class LiveTracker:
                 {"type": "position", "seq": seq_now(), "data": data}, channels=[order_channel(remaining[0].order_id)]
             )
         pending = self._org_pending.setdefault(state.principal.organization_id, {})
-        pending[state.principal.user_id] = self._latest_entry(state, point)  # type: ignore[index]
+        entry = pending[state.principal.user_id] = self._latest_entry(state, point)  # type: ignore[index]
+        return entry
 
     async def _flush_org_positions(self) -> None:
         """Every ORG_POSITION_EVERY_S, one "positions" frame per organization with each driver that moved."""
@@ -738,8 +743,7 @@ class LiveTracker:
             "at": point.at.isoformat(),
         }
 
-    async def _remember(self, state: DriverState, point: PointIn) -> None:
-        entry = self._latest_entry(state, point)
+    async def _remember(self, state: DriverState, entry: dict[str, Any]) -> None:
         organization_id = state.principal.organization_id
         self._latest.setdefault(organization_id, {})[state.principal.user_id] = entry  # type: ignore[index]
         if self._redis is not None:
