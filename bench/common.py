@@ -7,6 +7,7 @@ bench/, first on sys.path.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import logging
@@ -14,6 +15,10 @@ import os
 import platform
 import socket
 import subprocess
+import sys
+import threading
+import time
+import traceback
 from collections.abc import AsyncIterator, Coroutine, Sequence
 from datetime import UTC, datetime
 from importlib import metadata as pkg_metadata
@@ -236,3 +241,56 @@ async def drain_ws(ws: Any) -> None:
     with contextlib.suppress(Exception):
         async for _ in ws:
             pass
+
+
+class StallTracer:
+    """Where this process's event loop was when it stalled: the loop stamps a heartbeat every 5 ms; a watchdog
+    thread looks every 10 ms and, when the stamp is over `over_ms` old, takes the loop thread's stack
+    (`sys._current_frames`). The stacks seen most often say what held the loop (a profiler's samples cover
+    all the time; these cover only the stalls). The watchdog needs the GIL to look: a stall inside one C call
+    that holds it shows as that call's Python caller, once it lets go."""
+
+    def __init__(self, over_ms: float = 50.0, depth: int = 12) -> None:
+        self.over_s = over_ms / 1000
+        self.depth = depth
+        self.stacks: collections.Counter[tuple[str, ...]] = collections.Counter()
+        self.samples = 0
+        self._beat = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._loop_thread = threading.get_ident()
+        self._task = asyncio.get_running_loop().create_task(self._stamp())
+        self._thread = threading.Thread(target=self._watch, name="stall-tracer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+
+    async def _stamp(self) -> None:
+        while True:
+            self._beat = time.perf_counter()
+            await asyncio.sleep(0.005)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.01):
+            if time.perf_counter() - self._beat < self.over_s:
+                continue
+            frame = sys._current_frames().get(self._loop_thread)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-self.depth :]
+            self.stacks[tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack)] += 1
+            self.samples += 1
+
+    def report(self, top: int = 8) -> str:
+        lines = [f"stall samples (loop over {self.over_s * 1000:.0f} ms late, 10 ms apart): {self.samples}"]
+        for stack, count in self.stacks.most_common(top):
+            lines.append(f"  {count:>5}  " + "\n         ".join(reversed(stack)))
+        return "\n".join(lines)

@@ -30,10 +30,13 @@ Reported per M: p50/p99 latency, delivered share, customer frames/s; the largest
 delivered, for each server, and the throughput ratio doorstep / peer at each M.
 
     .venv/bin/python bench/live.py [--drivers 50] [--steps 500,1000,2000,5000] [--duration 10] [--quick]
-                                   [--only doorstep|peer] [--no-gc-tuning] [--asyncio-loop]
+                                   [--only doorstep|peer] [--no-gc-tuning] [--asyncio-loop] [--stall-traces]
 
-Both servers run in this process on the event loop `doorstep serve` gets from uvicorn (uvloop); the load
-generator runs on the standard library's loop.
+Both servers run in this process on the event loop `doorstep serve` gets from uvicorn (uvloop); so does the load
+generator, which freezes what it has opened out of garbage collection and collects nothing in a measured window.
+Each step reports both processes' loop stalls (how late a 5 ms sleep woke) and CPU share in its window (a run
+where the generator stalled measured the generator), the server's garbage collections and its database
+connections in use; --stall-traces prints where the server's loop was whenever it was over 50 ms late.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import multiprocessing
@@ -49,6 +53,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +65,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from common import (  # noqa: E402
+    StallTracer,
     drain_ws,
     finish,
     free_port,
@@ -97,11 +103,22 @@ class Plan:
 
 def load_process(plan: Plan, out: Any) -> None:
     try:
-        out.send(asyncio.run(generate(plan)))
+        with asyncio.Runner(loop_factory=_generator_loop_factory()) as runner:
+            out.send(runner.run(generate(plan)))
     except Exception as exc:  # report, do not hang the parent
         out.send({"error": repr(exc)})
     finally:
         out.close()
+
+
+def _generator_loop_factory() -> Any:
+    """uvloop when installed (uvicorn[standard] brings it): the generator parses 10,000 frames a second at the
+    largest steps, and on the standard library's loop it used most of a core and stalled (the loop watch)."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def generate(plan: Plan) -> dict[str, Any]:
@@ -116,6 +133,8 @@ async def generate(plan: Plan) -> dict[str, Any]:
     tasks: list[asyncio.Task[Any]] = []
     sockets: list[Any] = []
     errors: list[str] = []
+    watch = LoopWatch()
+    watch.start()
 
     async def open_socket(path: str, cookie: str | None) -> Any:
         return await open_ws(plan.base_url + path, cookie, errors)
@@ -199,6 +218,10 @@ async def generate(plan: Plan) -> dict[str, Any]:
             break
         open_s = time.perf_counter() - open_started
         opened = m
+        # the generator's own full collections (10,000 sockets' objects) stalled its loop for up to 2 s and
+        # counted as the server's latency: what is open is frozen out of collection, and none runs in the window
+        gc.collect()
+        gc.freeze()
         await asyncio.sleep(WARMUP_S)
         latencies.clear()
         received["customer"] = received["dispatch"] = received["dispatch_positions"] = 0
@@ -206,7 +229,11 @@ async def generate(plan: Plan) -> dict[str, Any]:
             sends_measured[i] = 0
         measuring["on"] = True
         window_started = time.perf_counter()
-        await asyncio.sleep(plan.duration_s)
+        gc.disable()
+        try:
+            await asyncio.sleep(plan.duration_s)
+        finally:
+            gc.enable()
         measuring["on"] = False
         window_s = time.perf_counter() - window_started
         await asyncio.sleep(1.0)  # frames in flight at the end of the window still count (they were sent in it)
@@ -228,12 +255,14 @@ async def generate(plan: Plan) -> dict[str, Any]:
             "p50_ms": lat_ms[len(lat_ms) // 2] if lat_ms else None,
             "p99_ms": lat_ms[min(len(lat_ms) - 1, int(0.99 * len(lat_ms)))] if lat_ms else None,
             "max_ms": lat_ms[-1] if lat_ms else None,
+            "generator": watch.window(window_started, window_started + window_s),
         }
         results.append(step)
         print(f"  {plan.label}: {json.dumps(step)}", flush=True)  # progress, in case a later step never ends
         sent.clear()
         if step["p99_ms"] is None or step["p99_ms"] > 5_000 or step["delivered"] < 0.5:
             break  # saturated: larger steps would only take longer
+    watch.stop()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -250,7 +279,22 @@ def run_generator(plan: Plan) -> dict[str, Any]:
     return process, parent  # type: ignore[return-value]
 
 
-async def run_load(plan: Plan) -> dict[str, Any]:
+async def run_load(plan: Plan, pool_in_use: Callable[[], int] | None = None) -> dict[str, Any]:
+    """The generator's run against the server in this process, each step with this process's loop stalls and
+    CPU share (and the database connections in use, given `pool_in_use`) in its measured window."""
+    watch = LoopWatch(pool_in_use)
+    watch.start()
+    try:
+        result = await _run_generator_process(plan)
+    finally:
+        watch.stop()
+    for step in result.get("steps", []):
+        if "window_started" in step:
+            step["server"] = watch.window(step["window_started"], step["window_started"] + step["window_s"])
+    return result
+
+
+async def _run_generator_process(plan: Plan) -> dict[str, Any]:
     process, pipe = run_generator(plan)
     try:
         while not pipe.poll():
@@ -430,22 +474,66 @@ async def doorstep_prepare(app: Any, base_url: str, seeded: dict[str, Any]) -> t
     return cookies, tokens, dispatch_cookie
 
 
-@contextlib.contextmanager
-def full_collections() -> Any:
-    """(perf_counter at start, ms) of every generation-2 collection in this process while inside."""
-    import gc
+class LoopWatch:
+    """How late this process's event loop wakes a 5 ms sleep (a stall, in ms), and its CPU seconds, sampled
+    while running: a window's worst stalls say whether the server's loop or the load generator's held frames
+    back, and the CPU share whether the two processes had the machine's 2 cores between them."""
 
-    seen: list[tuple[float, float]] = []
+    PERIOD_S = 0.005
+
+    def __init__(self, pool_in_use: Callable[[], int] | None = None) -> None:
+        self.samples: list[tuple[float, float, float]] = []  # (perf_counter, lag ms, process CPU s)
+        self.pool: list[tuple[float, int]] = []  # (perf_counter, database connections checked out)
+        self._pool_in_use = pool_in_use
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.PERIOD_S)
+            now = time.perf_counter()
+            self.samples.append((now, max(0.0, (now - before - self.PERIOD_S) * 1000), time.process_time()))
+            if self._pool_in_use is not None:
+                self.pool.append((now, self._pool_in_use()))
+
+    def window(self, start: float, end: float) -> dict[str, float]:
+        inside = [s for s in self.samples if start <= s[0] <= end]
+        if len(inside) < 2:
+            return {}
+        lags = sorted(s[1] for s in inside)
+        return {
+            "lag_p99_ms": lags[int(0.99 * (len(lags) - 1))],
+            "lag_max_ms": lags[-1],
+            "stalls_over_50ms": sum(1 for x in lags if x > 50),
+            "cpu_share": (inside[-1][2] - inside[0][2]) / (inside[-1][0] - inside[0][0]),
+        } | self._pool_window(start, end)
+
+    def _pool_window(self, start: float, end: float) -> dict[str, float]:
+        in_use = [n for at, n in self.pool if start <= at <= end]
+        if not in_use:
+            return {}
+        return {"pool_max": max(in_use), "pool_mean": sum(in_use) / len(in_use)}
+
+
+@contextlib.contextmanager
+def collections_seen() -> Any:
+    """(perf_counter at start, generation, ms) of every garbage collection in this process while inside."""
+    seen: list[tuple[float, int, float]] = []
     started: list[float] = []
 
     def callback(phase: str, info: dict[str, Any]) -> None:
-        if info.get("generation") != 2:
-            return
         if phase == "start":
             started.append(time.perf_counter())
         elif started:
             at = started.pop()
-            seen.append((at, (time.perf_counter() - at) * 1000))
+            seen.append((at, int(info.get("generation", -1)), (time.perf_counter() - at) * 1000))
 
     gc.callbacks.append(callback)
     try:
@@ -476,14 +564,26 @@ async def bench_doorstep(workdir: Path, args: argparse.Namespace) -> dict[str, A
             flush=True,
         )
         plan = Plan(f"ws://127.0.0.1:{port}", cookies, tokens, dispatch_cookie, args.steps, args.duration, "doorstep")
-        with full_collections() as collections:
-            result = await run_load(plan)
+        tracer = StallTracer() if args.stall_traces else None
+        if tracer is not None:
+            tracer.start()
+        try:
+            with collections_seen() as collections:
+                result = await run_load(plan, app.state["db_engine"].pool.checkedout)
+        finally:
+            if tracer is not None:
+                tracer.stop()
+                print(tracer.report(), flush=True)
         for step in result["steps"]:
-            if "window_started" in step:  # the full collections that stopped the server in the measured window
+            if "window_started" in step:  # the collections that stopped the server in the measured window
                 start, end = step["window_started"], step["window_started"] + step["window_s"]
-                inside = [ms for at, ms in collections if start <= at <= end]
-                step["full_gcs"] = len(inside)
-                step["full_gc_max_ms"] = max(inside, default=0.0)
+                inside = [(gen, ms) for at, gen, ms in collections if start <= at <= end]
+                full = [ms for gen, ms in inside if gen == 2]
+                step["full_gcs"] = len(full)
+                step["full_gc_max_ms"] = max(full, default=0.0)
+                step["younger_gcs"] = sum(1 for gen, _ in inside if gen != 2)
+                step["younger_gc_max_ms"] = max((ms for gen, ms in inside if gen != 2), default=0.0)
+                step["gc_ms_total"] = sum(ms for _, ms in inside)
         result["drivers"] = len(cookies)
         return result
     finally:
@@ -601,7 +701,25 @@ def table(results: dict[str, Any]) -> str:
                 f"{s['delivered']:>9.1%} {s['frames_per_s']:>9,.0f} {s.get('dispatch_positions_per_s', 0):>11,.0f} "
                 f"{s['open_s']:>7.1f} {ratio}"
                 + (f"  full GCs {s['full_gcs']} (max {s['full_gc_max_ms']:.0f} ms)" if "full_gcs" in s else "")
+                + (
+                    f", younger {s['younger_gcs']} (max {s['younger_gc_max_ms']:.0f} ms), "
+                    f"{s['gc_ms_total']:.0f} ms in all"
+                    if "younger_gcs" in s
+                    else ""
+                )
             )
+            for side in ("server", "generator"):
+                w = s.get(side) or {}
+                if w:
+                    lines.append(
+                        f"{'':<9} {side:>9} loop stalls p99 {w['lag_p99_ms']:.1f} ms, max {w['lag_max_ms']:.0f} ms, "
+                        f"{w['stalls_over_50ms']} over 50 ms; CPU {w['cpu_share']:.0%} of a core"
+                        + (
+                            f"; database connections in use {w['pool_mean']:.1f} mean, {w['pool_max']} max"
+                            if "pool_max" in w
+                            else ""
+                        )
+                    )
         best = largest_ok(r["steps"])
         lines.append(
             f"{name:<9} largest M with p99 <= {GOAL_P99_MS:.0f} ms and >= 99 % delivered: "
@@ -617,6 +735,11 @@ async def main() -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per step")
     parser.add_argument("--only", choices=["doorstep", "peer"])
     parser.add_argument("--quick", action="store_true", help="10 drivers, 50 and 200 customers, 4 s per step")
+    parser.add_argument(
+        "--stall-traces",
+        action="store_true",
+        help="print where doorstep's event loop was when it stalled over 50 ms (a watchdog thread's stacks)",
+    )
     parser.add_argument(
         "--no-gc-tuning", action="store_true", help="the server without kit/gc_tuning.py (as the test suite's apps)"
     )
