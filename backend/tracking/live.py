@@ -201,12 +201,12 @@ class LiveTracker:
                 return  # positions (every driver every 2 s) and anything else that is not a stored event
             data = message["data"]
             kind = str(data.get("type") or "")
-            driver_id = (data.get("payload") or {}).get("driver_id")
+            drivers = affected_drivers(kind, data.get("payload") or {})
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("route_watch_bad_frame", organization_id=str(organization_id))
             return
         if kind in ROUTE_EVENTS or kind.startswith("route."):
-            self.invalidate(organization_id, driver_id)
+            self.invalidate(organization_id, drivers)
 
     # -- ingest
 
@@ -800,18 +800,32 @@ class LiveTracker:
                     channels=[order_channel(event.subject_id)],
                 )
             elif event.type in ROUTE_EVENTS or event.type.startswith("route."):
-                self.invalidate(event.organization_id, event.payload.get("driver_id"))
+                self.invalidate(event.organization_id, affected_drivers(event.type, event.payload))
 
         on_event.__name__ = "tracking_on_event"
         return on_event
 
-    def invalidate(self, organization_id: UUID, driver_id: object = None) -> None:
-        """A plan or a stop changed: that driver's route (or, for a re-plan, every route of the organization)
-        reloads at its next position: called by this process's relay, and by `on_org_frame` for every process."""
+    def invalidate(self, organization_id: UUID, drivers: frozenset[str] | None = None) -> None:
+        """A plan or a stop changed: those drivers' routes (None: every route of the organization) reload at their
+        next position: called by this process's relay, and by `on_org_frame` for every process."""
         for user_id, state in self._drivers.items():
-            if state.principal.organization_id == organization_id and driver_id in (None, str(user_id)):
+            if state.principal.organization_id == organization_id and (drivers is None or str(user_id) in drivers):
                 state.stale = True
                 state.generation += 1
+
+
+def affected_drivers(kind: str, payload: dict[str, Any]) -> frozenset[str] | None:
+    """The drivers whose route an event changed (their ids as strings); None when it does not say: all of them.
+
+    A live re-plan (`plan.revised`) lists the routes it rewrote (`routing/replanning.py` touches no other): only
+    their drivers reload. Marking every route stale made every driver's next position wait for a reload, 500 of
+    them through a 15-connection pool at once, at each re-plan (a driver reported late re-plans the day)."""
+    if kind == "plan.revised" and isinstance(payload.get("routes"), list):
+        return frozenset(
+            str(route["driver_id"]) for route in payload["routes"] if isinstance(route, dict) and route.get("driver_id")
+        )
+    driver_id = payload.get("driver_id")
+    return frozenset({str(driver_id)}) if driver_id else None
 
 
 def _eta_data(eta: StopEta, order_id: UUID, stops_away: int) -> dict[str, Any]:

@@ -63,6 +63,11 @@ def revisions(demo: Api) -> list[dict[str, Any]]:
     return sorted((e["payload"] for e in items if e["type"] == "plan.revised"), key=lambda p: p["revision"])
 
 
+def shape(route: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """What a driver's app and the live tracker read of a route's stops."""
+    return [(s["id"], s["sequence"], s["status"], s["planned_arrival_at"]) for s in route["stops"]]
+
+
 def assert_route_is_consistent(route: dict[str, Any]) -> None:
     stops = route["stops"]
     assert [s["sequence"] for s in stops] == sorted(s["sequence"] for s in stops)
@@ -103,6 +108,12 @@ def test_a_new_order_is_placed_at_once_and_the_etas_after_it_move(demo):
     assert all(r["diff"]["churn"] <= 2 for r in revised[1:])  # the warm re-solve moves little, if anything
     assert revised[0]["eta_changes"] >= 1
     assert demo.get(f"/api/plans/{plan['id']}").json()["summary"]["live_revision"] >= 1
+    # a revision names the routes it rewrote, and no other changed: the live tracker reloads only those routes'
+    # drivers (tracking/live.affected_drivers)
+    named = {r["route_id"] for revision in revised for r in revision["routes"]}
+    assert holding[0]["id"] in named
+    for route_id in set(after) - named:
+        assert shape(after[route_id]) == shape(before[route_id]), route_id
 
     async def first_message() -> dict[str, Any]:
         async for raw in subscriber.iter_events():
@@ -203,6 +214,15 @@ def test_a_withdrawn_van_hands_its_open_stops_to_the_others(demo):
     for route in after.values():
         if route["id"] != leaving["id"]:
             assert_route_is_consistent(route)
+    # the revision names the routes that took its stops, and the routes it does not name are as they were: the
+    # live tracker reloads only the named routes' drivers (tracking/live.affected_drivers)
+    named = {r["route_id"] for revision in revisions(demo) for r in revision["routes"]}
+    gained = {
+        r["id"] for r in after.values() if r["id"] != leaving["id"] and orders & {s["order_id"] for s in r["stops"]}
+    }
+    assert gained and gained <= named, (gained, named)
+    for route_id in set(after) - named - {leaving["id"]}:
+        assert shape(after[route_id]) == shape(before[route_id]), route_id
     again = demo.post(f"/api/routes/{leaving['id']}/withdraw", json={"reason": "twice"})
     assert again.status_code == 409
     assert demo.post(f"/api/routes/{leaving['id']}/withdraw", json={}).status_code == 400

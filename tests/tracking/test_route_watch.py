@@ -11,8 +11,9 @@ from typing import Any
 from uuid import uuid4
 
 from backend.accounts.models import Role
+from backend.accounts.principal import Principal
 from backend.kit.clock import utcnow
-from backend.tracking.live import ETA_SPREAD, RELOAD_SPREAD, ROUTE_RELOAD_S, LiveTracker
+from backend.tracking.live import ETA_SPREAD, RELOAD_SPREAD, ROUTE_RELOAD_S, DriverState, LiveTracker
 from tests.tracking.conftest import DEPOT, Day, drive
 
 
@@ -93,3 +94,28 @@ def test_a_route_event_during_a_reload_leaves_the_route_stale(day: Day, monkeypa
     monkeypatch.setattr(repository, "route_in_progress", read)
     client.blocking_portal.call(tracker._ensure_route, state)
     assert not state.stale
+
+
+def test_a_re_plan_marks_stale_only_the_routes_it_rewrote(day: Day) -> None:
+    client = day.driver.client
+    tracker: LiveTracker = client.app.state["tracker"]
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    driver_id = day.tenant.users[Role.driver].id
+    organization_id = day.tenant.organization.id
+    other_id = uuid4()  # a second driver of the organization, served by this process too
+    tracker._drivers[other_id] = DriverState(
+        principal=Principal(organization_id=organization_id, role=Role.driver, via="session", user_id=other_id)
+    )
+    states = {driver_id: tracker._drivers[driver_id], other_id: tracker._drivers[other_id]}
+
+    def revised(payload: dict[str, Any]) -> set[object]:
+        for state in states.values():
+            state.stale = False
+        frame = {"type": "event", "seq": "1", "data": {"type": "plan.revised", "payload": payload}}
+        tracker.on_org_frame(organization_id, json.dumps(frame).encode())
+        return {user_id for user_id, state in states.items() if state.stale}
+
+    assert revised({"routes": [{"route_id": str(uuid4()), "driver_id": str(driver_id)}]}) == {driver_id}
+    assert revised({"routes": [{"route_id": str(uuid4()), "driver_id": None}, "not a route"]}) == set()
+    assert revised({"routes": []}) == set()  # nothing was rewritten
+    assert revised({"revision": 3}) == {driver_id, other_id}  # a revision that does not say: every route
