@@ -50,6 +50,11 @@ ROUTE_RELOAD_S = 30.0  # the safety-net reload: route events invalidate at once,
 RELOAD_SPREAD = (0.5, 1.0)  # each reload is due after this share of ROUTE_RELOAD_S, drawn per reload
 ETA_SPREAD = (0.8, 1.2)  # each periodic ETA pass is due after this share of settings.eta_interval_s
 WATCH_RETRY_S = 1.0  # a lost organization subscription (Redis restarting) is taken again after this
+# drivers' follow-ups (reloads, ETA passes and their writes) using the database at once, per process: the others
+# wait their turn without holding a connection. With 500 drivers on SQLite's 15 pooled connections, the
+# follow-ups held them all while the event loop was busy, and the ones left waiting past the pool's 30 s timeout
+# failed (391 in one bench run), with the position writer and the outbox relay starved beside them
+FOLLOW_UPS_AT_ONCE = 6
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get one "positions" frame this often: each driver's newest point since
 # the last one (customers get every point). One frame per organization instead of one per driver: with 500 drivers
 # 20 dispatch maps took 5,000 frames a second, a third of the server's socket writes, and a browser redrew its map
@@ -152,6 +157,7 @@ class LiveTracker:
         self._watches: dict[UUID, asyncio.Task[None]] = {}  # organization → its channel, followed for route events
         self._org_pending: dict[UUID, dict[UUID, dict[str, Any]]] = {}  # organization → driver → newest, not yet sent
         self._org_flusher: asyncio.Task[None] | None = None
+        self._follow_up_slots = asyncio.Semaphore(FOLLOW_UPS_AT_ONCE)
         self.clock: Callable[[], datetime] = utcnow
 
     # -- lifecycle
@@ -333,11 +339,12 @@ class LiveTracker:
         while state.follow_again:
             state.follow_again = False
             try:
-                async with state.lock:
-                    await self._ensure_route(state)  # returns at once unless due or stale
-                loop_now = asyncio.get_running_loop().time()
-                if state.route is not None and (state.force_eta or loop_now >= state.eta_due_at):
-                    await self._update_etas(state)
+                async with self._follow_up_slots:
+                    async with state.lock:
+                        await self._ensure_route(state)  # returns at once unless due or stale
+                    loop_now = asyncio.get_running_loop().time()
+                    if state.route is not None and (state.force_eta or loop_now >= state.eta_due_at):
+                        await self._update_etas(state)
             except Exception:  # the database is away: the next position tries again
                 log.exception("tracking_follow_up_failed", driver_id=str(state.principal.user_id))
 

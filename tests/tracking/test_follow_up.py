@@ -5,15 +5,19 @@ positions reach the customer; an HTTP backfill still answers only once its ETAs 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from datetime import timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
+from backend.accounts.models import Role
+from backend.accounts.principal import Principal
 from backend.kit.clock import utcnow
 from backend.tracking import repository
-from backend.tracking.live import LiveTracker
+from backend.tracking.live import FOLLOW_UPS_AT_ONCE, DriverState, LiveTracker
 from tests.tracking.conftest import DEPOT, Day, drive
 
 SLOW_WRITE_S = 3.0
@@ -79,3 +83,46 @@ def test_a_backfill_over_http_answers_once_its_etas_are_written(day: Day, slow_e
     state = next(iter(tracker._drivers.values()))
     assert state.follow_task is not None and state.follow_task.done()
     assert state.published  # the ETAs it published were written before the answer
+
+
+def test_drivers_follow_ups_use_the_database_a_few_at_a_time(day: Day, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many drivers due an ETA pass at once run FOLLOW_UPS_AT_ONCE of them at a time and every one still runs:
+    without the limit, 500 drivers' passes held all of SQLite's pooled connections and the rest failed."""
+    client = day.driver.client
+    tracker: LiveTracker = client.app.state["tracker"]
+    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
+    driver = tracker._drivers[day.tenant.users[Role.driver].id]
+    drivers = FOLLOW_UPS_AT_ONCE * 3
+    seen = {"now": 0, "most": 0, "passes": 0}
+
+    async def slow_pass(state: DriverState) -> None:
+        seen["now"] += 1
+        seen["most"] = max(seen["most"], seen["now"])
+        try:
+            await asyncio.sleep(0.2)
+        finally:
+            seen["now"] -= 1
+            seen["passes"] += 1
+            state.force_eta = False
+
+    monkeypatch.setattr(tracker, "_update_etas", slow_pass)
+
+    async def due_together() -> None:
+        states = [
+            DriverState(
+                principal=Principal(
+                    organization_id=driver.principal.organization_id, role=Role.driver, via="session", user_id=uuid4()
+                ),
+                route=driver.route,
+                stale=False,
+                reload_at=math.inf,  # no reload due: only the ETA pass, forced
+                force_eta=True,
+            )
+            for _ in range(drivers)
+        ]
+        tasks = [tracker._follow_up(state) for state in states]
+        await asyncio.gather(*(task for task in tasks if task is not None))
+
+    client.blocking_portal.call(due_together)
+    assert seen["passes"] == drivers
+    assert 2 <= seen["most"] <= FOLLOW_UPS_AT_ONCE, seen
