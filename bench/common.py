@@ -256,6 +256,7 @@ class StallTracer:
         self.stacks: collections.Counter[tuple[str, ...]] = collections.Counter()
         self.samples = 0
         self._beat = time.perf_counter()
+        self._loop_thread = threading.get_ident()  # the thread that calls start(): the event loop's
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None

@@ -8,7 +8,7 @@ import asyncio
 import json
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from backend.accounts.models import Role
 from backend.accounts.principal import Principal
@@ -23,12 +23,15 @@ def _event(kind: str, driver_id: object) -> bytes:
     ).encode()
 
 
-def test_route_events_on_the_organization_channel_mark_only_that_drivers_route_stale(day: Day) -> None:
-    client = day.driver.client
-    tracker: LiveTracker = client.app.state["tracker"]
+def _driving(day: Day) -> tuple[LiveTracker, UUID, UUID]:
+    """The tracker once the day's driver has sent a position: (tracker, the driver's id, the organization's id)."""
+    tracker: LiveTracker = day.driver.client.app.state["tracker"]
     drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
-    driver_id = day.tenant.users[Role.driver].id
-    organization_id = day.tenant.organization.id
+    return tracker, day.tenant.users[Role.driver].id, day.tenant.organization.id
+
+
+def test_route_events_on_the_organization_channel_mark_only_that_drivers_route_stale(day: Day) -> None:
+    tracker, driver_id, organization_id = _driving(day)
     state = tracker._drivers[driver_id]
     assert not state.stale
 
@@ -97,11 +100,7 @@ def test_a_route_event_during_a_reload_leaves_the_route_stale(day: Day, monkeypa
 
 
 def test_a_re_plan_marks_stale_only_the_routes_it_rewrote(day: Day) -> None:
-    client = day.driver.client
-    tracker: LiveTracker = client.app.state["tracker"]
-    drive(day, [DEPOT], utcnow() - timedelta(seconds=5))
-    driver_id = day.tenant.users[Role.driver].id
-    organization_id = day.tenant.organization.id
+    tracker, driver_id, organization_id = _driving(day)
     other_id = uuid4()  # a second driver of the organization, served by this process too
     tracker._drivers[other_id] = DriverState(
         principal=Principal(organization_id=organization_id, role=Role.driver, via="session", user_id=other_id)
