@@ -55,6 +55,11 @@ WATCH_RETRY_S = 1.0  # a lost organization subscription (Redis restarting) is ta
 # follow-ups held them all while the event loop was busy, and the ones left waiting past the pool's 30 s timeout
 # failed (391 in one bench run), with the position writer and the outbox relay starved beside them
 FOLLOW_UPS_AT_ONCE = 6
+# tracking pages reading the database at once, per process (`page_reads`, taken by tracking/socket.py): a burst of
+# pages opening (a text to every customer at 8 a.m.) waits its turn here instead of taking the whole connection
+# pool, which starved the drivers' ETA passes and arrivals for 30 s and more (bench/live.py: 5,000 pages opening
+# beside 500 drivers, "QueuePool limit reached" on SQLite's 15 connections)
+TRACKING_READS_AT_ONCE = 4
 ORG_POSITION_EVERY_S = 2.0  # dispatch maps get one "positions" frame this often: each driver's newest point since
 # the last one (customers get every point). One frame per organization instead of one per driver: with 500 drivers
 # 20 dispatch maps took 5,000 frames a second, a third of the server's socket writes, and a browser redrew its map
@@ -158,6 +163,7 @@ class LiveTracker:
         self._org_pending: dict[UUID, dict[UUID, dict[str, Any]]] = {}  # organization → driver → newest, not yet sent
         self._org_flusher: asyncio.Task[None] | None = None
         self._follow_up_slots = asyncio.Semaphore(FOLLOW_UPS_AT_ONCE)
+        self.page_reads = asyncio.Semaphore(TRACKING_READS_AT_ONCE)
         self.clock: Callable[[], datetime] = utcnow
 
     # -- lifecycle
@@ -207,12 +213,13 @@ class LiveTracker:
                 return  # positions (every driver every 2 s) and anything else that is not a stored event
             data = message["data"]
             kind = str(data.get("type") or "")
-            drivers = affected_drivers(kind, data.get("payload") or {})
+            payload = data.get("payload") or {}
+            if not isinstance(payload, dict):
+                raise TypeError("payload")
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("route_watch_bad_frame", organization_id=str(organization_id))
             return
-        if kind in ROUTE_EVENTS or kind.startswith("route."):
-            self.invalidate(organization_id, drivers)
+        self.on_route_event(organization_id, kind, payload)
 
     # -- ingest
 
@@ -806,11 +813,17 @@ class LiveTracker:
                     },
                     channels=[order_channel(event.subject_id)],
                 )
-            elif event.type in ROUTE_EVENTS or event.type.startswith("route."):
-                self.invalidate(event.organization_id, affected_drivers(event.type, event.payload))
+            else:
+                self.on_route_event(event.organization_id, event.type, event.payload)
 
         on_event.__name__ = "tracking_on_event"
         return on_event
+
+    def on_route_event(self, organization_id: UUID, kind: str, payload: dict[str, Any]) -> None:
+        """An event from this process's relay or the organization's channel: a route event marks the routes it
+        changed stale (`affected_drivers`); any other changes nothing."""
+        if kind in ROUTE_EVENTS or kind.startswith("route."):
+            self.invalidate(organization_id, affected_drivers(kind, payload))
 
     def invalidate(self, organization_id: UUID, drivers: frozenset[str] | None = None) -> None:
         """A plan or a stop changed: those drivers' routes (None: every route of the organization) reload at their

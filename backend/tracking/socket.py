@@ -33,12 +33,6 @@ from backend.tracking.live import LiveTracker
 
 MAX_DRIVER_FRAMES_PER_MINUTE = 240  # 1 Hz positions plus pings and backfill batches, with room for a burst
 MAX_TRACK_FRAMES_PER_MINUTE = 60  # a tracking page only pings and resumes
-# tracking pages reading the database at once, per process: a burst of pages opening (a text to every customer at
-# 8 a.m.) waits its turn here instead of taking the whole connection pool, which starved the drivers' ETA passes
-# and arrivals for 30 s and more (bench/live.py: 5,000 pages opening beside 500 drivers, "QueuePool limit
-# reached" on SQLite's 15 connections)
-TRACKING_READS_AT_ONCE = 4
-TRACKING_READS_KEY = "tracking_reads"  # app.state: this process's semaphore for them
 
 log = structlog.get_logger(__name__)
 
@@ -171,13 +165,6 @@ async def _allowed(store: Store, key: str, per_minute: int) -> bool:
     return count <= per_minute
 
 
-def _tracking_reads(state: Any) -> asyncio.Semaphore:
-    reads: asyncio.Semaphore | None = state.get(TRACKING_READS_KEY)
-    if reads is None:
-        reads = state[TRACKING_READS_KEY] = asyncio.Semaphore(TRACKING_READS_AT_ONCE)
-    return reads
-
-
 @websocket("/ws/track/{token:str}", opt={"exclude_from_auth": True})
 async def track_socket(socket: WebSocket[Any, Any, Any], token: FromPath[str]) -> None:
     settings: Settings = socket.app.state["settings"]
@@ -188,7 +175,7 @@ async def track_socket(socket: WebSocket[Any, Any, Any], token: FromPath[str]) -
         await refuse(socket, 1013, "too many tracking requests; try again in a minute")
         return
     factory = socket.app.state[SESSION_FACTORY_KEY]
-    reads = _tracking_reads(socket.app.state)
+    reads = tracker.page_reads
 
     async def snapshot() -> dict[str, Any]:
         async with reads, transaction(factory) as session:

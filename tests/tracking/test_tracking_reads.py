@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.tracking import service
-from backend.tracking.socket import TRACKING_READS_AT_ONCE
+from backend.tracking.live import TRACKING_READS_AT_ONCE
 from tests.tracking.conftest import Day
 
 PAGES = TRACKING_READS_AT_ONCE * 3
