@@ -57,6 +57,7 @@ from backend.kit.problems import handle_exception
 from backend.kit.retention import PurgeJob, Retention
 from backend.kit.security_headers import SecurityHeadersMiddleware
 from backend.kit.spa import PWA_DIST, assets_router, index, shell
+from backend.kit.websocket import WebSocket
 from backend.notifications.api import SENDER_KEY as NOTIFICATION_SENDER_KEY
 from backend.notifications.api import NotificationController, push_status, subscribe_push, unsubscribe_push
 from backend.notifications.repository import purge_notifications, purge_push_subscriptions
@@ -320,6 +321,7 @@ def create_app(
         else None,
         stores=stores,
         state=state,
+        websocket_class=WebSocket,  # a closed connection is freed at once, not at the next full collection
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Doorstep API",
