@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 import structlog
@@ -185,10 +186,13 @@ async def track_socket(socket: WebSocket[Any, Any, Any], token: FromPath[str]) -
             )
         return _frame("snapshot", msgspec.to_builtins(view), view.seq)
 
-    try:
+    async def order_id_of_token() -> UUID:  # its own frame: the session and order are not kept for the socket's life
         async with reads, transaction(factory) as session:
             order = await service.resolve(session, token=token, ttl_s=settings.tracking_link_ttl_s, now=utcnow())
-            order_id = order.id
+            return order.id
+
+    try:
+        order_id = await order_id_of_token()
     except TrackingLinkExpired:
         await refuse(socket, 4410, "this tracking link has expired")
         return
