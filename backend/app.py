@@ -48,7 +48,7 @@ from backend.integrations.api import WebhookController
 from backend.integrations.repository import purge_deliveries
 from backend.integrations.sender import WebhookSender
 from backend.inventory.api import SkuController, StockController
-from backend.kit.gc_tuning import tune_for_server
+from backend.kit.gc_tuning import Reclaimer, tune_for_server
 from backend.kit.health import health
 from backend.kit.lifespan import ServicesPlugin
 from backend.kit.logging import RequestLogMiddleware, configure_logging
@@ -196,6 +196,8 @@ def create_app(
         }
     )
 
+    reclaimer = Reclaimer()
+
     async def on_startup() -> None:
         if check_migrations:
             await ensure_migrated(engine, settings.database_url)
@@ -209,6 +211,7 @@ def create_app(
         webhook_sender.start()
         if server:
             tune_for_server()
+            reclaimer.start()
 
     async def on_shutdown() -> None:
         await relay.stop()
@@ -219,6 +222,7 @@ def create_app(
         await pickup_keeper.stop()
         await notification_sender.stop()
         await webhook_sender.stop()
+        await reclaimer.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()
