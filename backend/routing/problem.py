@@ -121,59 +121,62 @@ class Problem:
             problem.set_durations_matrix(profile, self.durations[profile].astype(np.uint32))
             problem.set_distances_matrix(profile, self.distances[profile].astype(np.uint32))
         for number, v in enumerate(self.vehicles, start=1):
-            problem.add_vehicle(
-                vroom.Vehicle(
-                    number,
-                    start=v.start_index,
-                    end=v.end_index,
-                    profile=v.profile,
-                    capacity=list(v.capacity),
-                    skills=self._skills(v.skills),
-                    time_window=vroom.TimeWindow(*v.shift),
-                    breaks=[
-                        vroom.Break(number * 100 + i, time_windows=[vroom.TimeWindow(s, e)], service=d)
-                        for i, (s, e, d) in enumerate(v.breaks, start=1)
-                    ],
-                    max_tasks=v.max_tasks if v.max_tasks is not None else vroom.vehicle.MAX_UINT,
-                    max_travel_time=v.max_travel_s,
-                    steps=self._steps(warm_start.get(v.vehicle_id), task_numbers) if warm_start else [],
-                )
-            )
+            steps = self._steps(warm_start.get(v.vehicle_id), task_numbers) if warm_start else []
+            problem.add_vehicle(self.vroom_vehicle(number, v, steps))
         for number, t in enumerate(self.tasks, start=1):
-            windows = [vroom.TimeWindow(s, e) for s, e in t.windows] or [vroom.TimeWindow(0, HORIZON_S)]
-            if t.load_at_index is not None:
-                problem.add_shipment(
-                    vroom.ShipmentStep(number, location=t.load_at_index, default_service=0),
-                    vroom.ShipmentStep(
-                        number, location=t.location_index, default_service=t.service_s, time_windows=windows
-                    ),
-                    amount=vroom.Amount(list(t.amount)),
-                    skills=self._skills(t.skills),
-                    priority=t.priority,
-                )
-            elif t.return_to_index is None:
-                problem.add_job(
-                    vroom.Job(
-                        number,
-                        location=t.location_index,
-                        default_service=t.service_s,
-                        delivery=vroom.Amount(list(t.amount)),
-                        skills=self._skills(t.skills),
-                        priority=t.priority,
-                        time_windows=windows,
-                    )
-                )
-            else:
-                problem.add_shipment(
-                    vroom.ShipmentStep(
-                        number, location=t.location_index, default_service=t.service_s, time_windows=windows
-                    ),
-                    vroom.ShipmentStep(number, location=t.return_to_index, default_service=0),
-                    amount=vroom.Amount(list(t.amount)),
-                    skills=self._skills(t.skills),
-                    priority=t.priority,
-                )
+            problem.add_job(self.vroom_task(number, t))
         return problem
+
+    def vroom_vehicle(self, number: int, v: VehicleInput, steps: list[vroom.VehicleStep]) -> vroom.Vehicle:
+        """The vehicle as VROOM's vehicle `number` (its breaks numbered from number * 100), steps its warm start."""
+        return vroom.Vehicle(
+            number,
+            start=v.start_index,
+            end=v.end_index,
+            profile=v.profile,
+            capacity=list(v.capacity),
+            skills=self._skills(v.skills),
+            time_window=vroom.TimeWindow(*v.shift),
+            breaks=[
+                vroom.Break(number * 100 + i, time_windows=[vroom.TimeWindow(s, e)], service=d)
+                for i, (s, e, d) in enumerate(v.breaks, start=1)
+            ],
+            max_tasks=v.max_tasks if v.max_tasks is not None else vroom.vehicle.MAX_UINT,
+            max_travel_time=v.max_travel_s,
+            steps=steps,
+        )
+
+    def vroom_task(self, number: int, t: TaskInput) -> vroom.Job | vroom.Shipment:
+        """The task as VROOM's job or shipment `number`: an object Input.add_job takes, and may take again in
+        another input (the search in search.py keeps them across its sub-problems)."""
+        windows = [vroom.TimeWindow(s, e) for s, e in t.windows] or [vroom.TimeWindow(0, HORIZON_S)]
+        if t.load_at_index is not None:
+            return vroom.Shipment(
+                vroom.ShipmentStep(number, location=t.load_at_index, default_service=0),
+                vroom.ShipmentStep(
+                    number, location=t.location_index, default_service=t.service_s, time_windows=windows
+                ),
+                amount=vroom.Amount(list(t.amount)),
+                skills=self._skills(t.skills),
+                priority=t.priority,
+            )
+        if t.return_to_index is None:
+            return vroom.Job(
+                number,
+                location=t.location_index,
+                default_service=t.service_s,
+                delivery=vroom.Amount(list(t.amount)),
+                skills=self._skills(t.skills),
+                priority=t.priority,
+                time_windows=windows,
+            )
+        return vroom.Shipment(
+            vroom.ShipmentStep(number, location=t.location_index, default_service=t.service_s, time_windows=windows),
+            vroom.ShipmentStep(number, location=t.return_to_index, default_service=0),
+            amount=vroom.Amount(list(t.amount)),
+            skills=self._skills(t.skills),
+            priority=t.priority,
+        )
 
     @staticmethod
     def _steps(visits: list[tuple[str, UUID]] | None, task_numbers: dict[UUID, int]) -> list[vroom.VehicleStep]:

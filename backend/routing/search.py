@@ -11,17 +11,29 @@ VROOM as its engine on sub-problems of a few routes, in two chains when there ar
 3. the polish, until the deadline: a round takes a random task and, walking its nearest tasks, removes a
    string of 1-STRING_MAX consecutive stops around each from up to ROUTES_MAX routes (SISR-like, RUIN_MIN-
    RUIN_MAX tasks in all; a third route only while the round's tasks stay within SUB_TASKS_MAX), and re-solves
-   just those routes' tasks on just those vehicles (plus, at random, an unused one) as a sub-problem: mostly
+   just those routes' tasks on just those vehicles, plus one unused vehicle when there is one, as a sub-problem:
    one VROOM search warm-started with the ruined routes (VROOM inserts the removed tasks and runs its local
-   search), sometimes (FRESH_P, on sub-problems of at most FRESH_TASKS_MAX tasks) a full level-1 solve from
-   scratch. The routes VROOM returns replace the old ones when the plan gets no new unassigned task and is
+   search). The routes VROOM returns replace the old ones when the plan gets no new unassigned task and is
    no costlier than the best by more than the chain's record-to-record threshold, which decreases to 0 at
    the deadline; the best plan is always kept. Measured on Solomon's 100-task days (bench/optimize.py):
    a warm-started solve of the WHOLE plan takes 10-35 ms (of it 4 ms building the vroom.Input in Python,
    1 ms reading the answer; VROOM's local search is the rest, and its 4 searches from one warm start are
-   identical, so 1 search costs the same); a sub-problem round of 2-4 routes takes a few ms, so a chain runs
-   about 80-300 rounds in 1 s where the whole-plan polish ran about 10. A subclass of Problem that builds
-   its own input (the bench's pickup-and-delivery problem) cannot be cut into sub-problems: its rounds
+   identical, so 1 search costs the same); a sub-problem round of 2-4 routes takes a few ms, so the two
+   chains run about 150-850 rounds in 1 s (R2 fewest, C1 most) where the whole-plan polish ran about 10.
+   What makes the rounds cheap: VROOM's task objects, warm-start steps and matrices are made once (_Inputs) and a
+   round's input adds them (it builds only its vehicles), and the plan keeps each route's tasks (_Plan.replaced);
+   building every task again was about half of a round's Python. An unused vehicle in every sub-problem (it was in
+   30 % of them) lets a pair of long routes become three: the distance-only best plans of R2 / RC2 use more vehicles
+   than VROOM's (5.4 against 4.4 on R2). Measured on the 2x slower 2-CPU machine, Solomon at 1 s, 3 interleaved runs:
+   mean gap 2.07 % before (151 rounds an instance), 1.80 % with the tasks' objects made once and no level-1 solves
+   from scratch (464 rounds), 1.70 % with the unused vehicle too (437 rounds; 29 instances better, 8 worse); 3 more
+   runs: 2.08 % before (158 rounds), 1.69 % (458), 1.64 % with the warm-start steps made once too (493 rounds; 31
+   instances better, 7 worse). The level-1 solves from scratch, dropped, were on 30 % of the small sub-problems:
+   35-55 ms each against 5-10 ms for a warm search, half the polish time on R2 / RC2. Tried and dropped too: the two
+   chains swapping their best plans halfway and going on from the better (+0.00 +- 0.09 points, 56 pairs; +0.04 and
+   +0.18 on R / RC); a level-0 probe capped at 0.3 of the budget instead of 0.5 (+0.13 on R / RC, 1 run); a third
+   route in sub-problems of up to 60 tasks (-0.05, 1 run, R2 +0.5 with fewer rounds). A subclass of Problem that
+   builds its own input (the bench's pickup-and-delivery problem) cannot be cut into sub-problems: its rounds
    re-solve the whole plan.
 4. with threads >= 2, two chains with different seeds and thresholds (THRESHOLDS), the second in a forked
    process, and the better answer wins: pyvroom holds the GIL through a solve (two Python threads solving
@@ -44,11 +56,12 @@ import random
 import select
 import signal
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from uuid import UUID
 
 import numpy as np
 import structlog
+import vroom
 
 from backend.routing.problem import PlanResult, Problem, RouteResult, solve
 
@@ -63,10 +76,6 @@ RUIN_MIN, RUIN_MAX = 5, 25  # tasks taken out per round, drawn uniformly (5-15 d
 STRING_MAX = 20  # longest string of consecutive stops taken out of one route
 ROUTES_MAX = 4  # routes ruined (and re-solved) in one round at most
 SUB_TASKS_MAX = 40  # a third or later route joins a round only while its sub-problem stays within this many tasks
-EMPTY_VEHICLE_P = 0.3  # chance that a round's sub-problem also gets an unused vehicle
-FRESH_P = 0.3  # chance that a small round re-solves its routes from scratch at FRESH_LEVEL, not warm-started
-FRESH_LEVEL = 1
-FRESH_TASKS_MAX = 45  # ... small: at most this many tasks (larger fresh solves cost too much time)
 THRESHOLDS = (0.0, 0.005)  # record-to-record acceptance of each chain (above the best, decreasing to 0)
 SEED = 20261125
 CHILD_GRACE_S = 0.5  # past the deadline, the second chain's process is waited for this long, then killed
@@ -86,14 +95,38 @@ def level_that_fits(probe_s: float, remaining_s: float) -> int | None:
 
 @dataclass
 class _Plan:
-    """A plan as routes by vehicle (used vehicles only), their costs and the tasks no route serves."""
+    """A plan as routes by vehicle (used vehicles only), the tasks no route serves and its cost, with each route's
+    tasks in order (stops) and each served task's vehicle (route_of) kept beside: every round's ruin reads them,
+    and a round changes a few routes of many, so `replaced` updates them instead of reading every route again."""
 
     routes: dict[UUID, RouteResult]
     unassigned: set[UUID]
-    cost: int = field(init=False)
+    stops: dict[UUID, list[UUID]]
+    route_of: dict[UUID, UUID]
+    cost: int
 
-    def __post_init__(self) -> None:
-        self.cost = sum(r.cost for r in self.routes.values())
+    @classmethod
+    def of(cls, routes: dict[UUID, RouteResult], unassigned: set[UUID]) -> _Plan:
+        stops = {v: _tasks_of(r) for v, r in routes.items()}
+        route_of = {t: v for v, tasks in stops.items() for t in tasks}
+        return cls(routes, unassigned, stops, route_of, sum(r.cost for r in routes.values()))
+
+    def replaced(self, vehicles: list[UUID], routes: list[RouteResult], unassigned: set[UUID]) -> _Plan:
+        """This plan with the routes of `vehicles` (used or not) replaced by `routes`, and these unassigned."""
+        new_routes, stops, route_of, cost = dict(self.routes), dict(self.stops), dict(self.route_of), self.cost
+        for vehicle in vehicles:
+            old = new_routes.pop(vehicle, None)
+            if old is not None:
+                cost -= old.cost
+                for task in stops.pop(vehicle):
+                    del route_of[task]
+        for route in routes:
+            new_routes[route.vehicle_id] = route
+            cost += route.cost
+            stops[route.vehicle_id] = _tasks_of(route)
+            for task in stops[route.vehicle_id]:
+                route_of[task] = route.vehicle_id
+        return _Plan(new_routes, unassigned, stops, route_of, cost)
 
     def key(self) -> tuple[int, int]:
         return len(self.unassigned), self.cost
@@ -117,38 +150,88 @@ def _tasks_of(route: RouteResult) -> list[UUID]:
     return list(seen)
 
 
+class _Inputs:
+    """VROOM's objects for every task of the problem (and its warm-start steps), numbered as in the whole problem,
+    and its matrices as VROOM reads them, made once: building them again in every round's input took about half of a
+    warm-started round (Solomon, 2-4 routes: ~1.5 ms of Python around a 2-5 ms search)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.numbers = {t.order_id: number for number, t in enumerate(problem.tasks, start=1)}
+        self.vehicle_numbers = {v.vehicle_id: number for number, v in enumerate(problem.vehicles, start=1)}
+        self.tasks = [problem.vroom_task(number, t) for number, t in enumerate(problem.tasks, start=1)]
+        self.steps = {
+            (kind, t.order_id): vroom.VehicleStep(vroom_kind, self.numbers[t.order_id])
+            for t in problem.tasks
+            for kind, vroom_kind in (("job", "single"), ("pickup", "pickup"), ("delivery", "delivery"))
+        }
+        self.ends = vroom.VehicleStep("start"), vroom.VehicleStep("end")
+        profiles = {v.profile for v in problem.vehicles}
+        self.durations = {p: np.ascontiguousarray(problem.durations[p], dtype=np.uint32) for p in profiles}
+        self.distances = {p: np.ascontiguousarray(problem.distances[p], dtype=np.uint32) for p in profiles}
+
+    def warm_steps(self, visits: list[tuple[str, UUID]] | None) -> list[vroom.VehicleStep]:
+        """A vehicle's warm start as VROOM steps, from the steps made once (as Problem._steps makes them)."""
+        if not visits:
+            return []
+        start, end = self.ends
+        return [start, *(self.steps[visit] for visit in visits), end]
+
+
+class _SubProblem(Problem):
+    """Some vehicles and tasks of a problem, with the whole problem's numbering: its input is made of the objects
+    _Inputs keeps, and VROOM's answer is read back by Problem.read against the whole problem's lists."""
+
+    def __init__(self, inputs: _Inputs, vehicles: list[UUID], tasks: list[UUID]) -> None:
+        whole = inputs.problem
+        super().__init__(
+            vehicles=whole.vehicles, tasks=whole.tasks, durations=whole.durations, distances=whole.distances
+        )
+        self.inputs = inputs
+        chosen = set(vehicles)
+        self.chosen_vehicles = [v for v in whole.vehicles if v.vehicle_id in chosen]  # in the problem's order
+        self.chosen_tasks = tasks
+
+    def build(self, warm_start: dict[UUID, list[tuple[str, UUID]]] | None = None) -> vroom.Input:
+        inputs = self.inputs
+        problem = vroom.Input()
+        for profile in sorted({v.profile for v in self.chosen_vehicles}):
+            problem.set_durations_matrix(profile, inputs.durations[profile])
+            problem.set_distances_matrix(profile, inputs.distances[profile])
+        for v in self.chosen_vehicles:
+            steps = inputs.warm_steps(warm_start.get(v.vehicle_id)) if warm_start else []
+            problem.add_vehicle(self.vroom_vehicle(inputs.vehicle_numbers[v.vehicle_id], v, steps))
+        for task in self.chosen_tasks:
+            problem.add_job(inputs.tasks[inputs.numbers[task] - 1])
+        return problem
+
+
 class _Polish:
     """Iterated local search with VROOM as the engine, on sub-problems of a few routes (see the docstring)."""
 
     def __init__(self, problem: Problem, seed: int) -> None:
         self.problem = problem
         self.rng = random.Random(seed)
-        self.tasks = {t.order_id: t for t in problem.tasks}
         self.ids = [t.order_id for t in problem.tasks]
         self.jobs = {t.order_id for t in problem.tasks if t.return_to_index is None and t.load_at_index is None}
         durations = problem.durations[problem.vehicles[0].profile]
         where = np.array([t.location_index for t in problem.tasks])
         closeness = durations[np.ix_(where, where)].astype(float) + durations[np.ix_(where, where)].T
-        self.neighbours = np.argsort(closeness, axis=1, kind="stable")
+        self.neighbours: list[list[int]] = np.argsort(closeness, axis=1, kind="stable").tolist()
         # a subclass that builds its own input (the bench's pickup-and-delivery problem) gets whole-plan rounds
         self.split = type(problem).build is Problem.build
+        self.inputs = _Inputs(problem) if self.split else None
 
     def sub_problem(self, vehicles: list[UUID], tasks: list[UUID]) -> Problem:
-        if not self.split:
+        if self.inputs is None:
             return self.problem
-        chosen = set(vehicles)
-        return Problem(
-            vehicles=[v for v in self.problem.vehicles if v.vehicle_id in chosen],
-            tasks=[self.tasks[t] for t in tasks],
-            durations=self.problem.durations,
-            distances=self.problem.distances,
-        )
+        return _SubProblem(self.inputs, vehicles, tasks)
 
     def ruin(self, plan: _Plan) -> tuple[list[UUID], set[UUID]]:
         """Strings of consecutive stops from up to ROUTES_MAX routes near a random task: (routes, removed)."""
         rng = self.rng
         size = rng.randint(RUIN_MIN, RUIN_MAX)
-        route_of = {t: v for v, r in plan.routes.items() for t in _tasks_of(r)}
+        route_of = plan.route_of
         seed = rng.randrange(len(self.ids))
         ruined: list[UUID] = []
         removed: set[UUID] = set()
@@ -156,7 +239,7 @@ class _Polish:
         for index in self.neighbours[seed]:
             if len(removed) >= size:
                 break
-            task = self.ids[int(index)]
+            task = self.ids[index]
             if task in removed:
                 continue
             if task in plan.unassigned:
@@ -165,7 +248,7 @@ class _Polish:
             vehicle = route_of[task]
             if vehicle in ruined:
                 continue
-            stops = _tasks_of(plan.routes[vehicle])
+            stops = plan.stops[vehicle]
             if self.split and (
                 len(ruined) >= ROUTES_MAX or (len(ruined) >= 2 and sub_tasks + len(stops) > SUB_TASKS_MAX)
             ):
@@ -184,24 +267,21 @@ class _Polish:
         if not self.split:
             ruined = list(plan.routes)
         vehicles = list(ruined)
-        unused = [v.vehicle_id for v in self.problem.vehicles if v.vehicle_id not in plan.routes]
-        if unused and self.split and self.rng.random() < EMPTY_VEHICLE_P:
-            vehicles.append(unused[self.rng.randrange(len(unused))])
-        tasks = [t for v in ruined for t in _tasks_of(plan.routes[v])]
+        if self.split:  # and an unused vehicle, if any: see the module docstring (3.)
+            unused = [v.vehicle_id for v in self.problem.vehicles if v.vehicle_id not in plan.routes]
+            if unused:
+                vehicles.append(unused[self.rng.randrange(len(unused))])
+        tasks = [t for v in ruined for t in plan.stops[v]]
         tasks += sorted((removed & plan.unassigned) if self.split else plan.unassigned, key=str)
         sub = self.sub_problem(vehicles, tasks)
         warm = {v: _visits(plan.routes[v], self.jobs, removed) for v in ruined}
-        if self.split and len(tasks) <= FRESH_TASKS_MAX and self.rng.random() < FRESH_P:
-            answer = solve(sub, exploration_level=FRESH_LEVEL, timeout_s=timeout_s, threads=1)
-        else:  # one VROOM search (no ruin-and-recreate of its own) from the ruined routes
-            answer = solve(sub, exploration_level=0, timeout_s=timeout_s, threads=1, warm_start=warm, searches=1)
+        # one VROOM search (no ruin-and-recreate of its own) from the ruined routes
+        answer = solve(sub, exploration_level=0, timeout_s=timeout_s, threads=1, warm_start=warm, searches=1)
         before_out = (removed & plan.unassigned) if self.split else plan.unassigned
         if not set(answer.unassigned) <= before_out:
             return None
-        routes = {v: r for v, r in plan.routes.items() if v not in vehicles}
-        routes.update({r.vehicle_id: r for r in answer.routes})
         unassigned = (plan.unassigned - before_out) | set(answer.unassigned)
-        return _Plan(routes, unassigned)
+        return plan.replaced(vehicles, answer.routes, unassigned)
 
 
 def _polish(problem: Problem, best: PlanResult, *, deadline: float, chain: int = 0) -> tuple[PlanResult, int]:
@@ -209,7 +289,7 @@ def _polish(problem: Problem, best: PlanResult, *, deadline: float, chain: int =
     if len(problem.tasks) <= RUIN_MIN:
         return best, 0  # one ruin would empty the day: the searches above already did that
     search = _Polish(problem, SEED + chain)
-    current = _Plan({r.vehicle_id: r for r in best.routes}, set(best.unassigned))
+    current = _Plan.of({r.vehicle_id: r for r in best.routes}, set(best.unassigned))
     record = current
     started = time.perf_counter()
     span = max(deadline - SAFETY_S - started, 1e-3)

@@ -9,7 +9,7 @@ import uuid
 import numpy as np
 
 from backend.routing.problem import PlanResult, Problem, TaskInput, VehicleInput, solve
-from backend.routing.search import level_that_fits, solve_within_budget
+from backend.routing.search import _Inputs, _Plan, _SubProblem, _visits, level_that_fits, solve_within_budget
 
 SPEED = 10  # seconds per unit of distance
 
@@ -197,3 +197,57 @@ def test_a_level_is_chosen_only_if_its_full_search_fits() -> None:
     assert level_that_fits(0.1, 0.05) is None
     assert level_that_fits(0.1, 0.3) == 1
     assert level_that_fits(0.01, 10.0) == 5
+
+
+def test_a_sub_problem_keeps_the_whole_problems_numbering_and_solves_as_a_problem_of_its_own() -> None:
+    problem = generated_problem(seed=5)
+    plan = solve(problem, exploration_level=0, timeout_s=None)
+    routes = sorted(plan.routes, key=lambda r: len(r.steps))[:2]
+    vehicles = [r.vehicle_id for r in routes]
+    tasks = list(dict.fromkeys(s.order_id for r in routes for s in r.steps if s.order_id is not None))
+    assert any(t.return_to_index is not None for t in problem.tasks if t.order_id in set(tasks))  # a shipment too
+    chosen = set(tasks)
+    alone = Problem(
+        vehicles=[v for v in problem.vehicles if v.vehicle_id in set(vehicles)],
+        tasks=[t for t in problem.tasks if t.order_id in chosen],
+        durations=problem.durations,
+        distances=problem.distances,
+    )
+    order = {t.order_id: n for n, t in enumerate(problem.tasks)}
+    tasks.sort(key=order.__getitem__)  # the order `alone` has them in
+    sub = _SubProblem(_Inputs(problem), vehicles, tasks)
+    jobs = {t.order_id for t in problem.tasks if t.return_to_index is None}
+    for warm in (None, {r.vehicle_id: _visits(r, jobs, set()) for r in routes}):
+        mine = solve(sub, exploration_level=0, timeout_s=None, warm_start=warm)
+        theirs = solve(alone, exploration_level=0, timeout_s=None, warm_start=warm)
+        assert (mine.cost, mine.unassigned) == (theirs.cost, theirs.unassigned)
+        assert [(r.vehicle_id, [s.order_id for s in r.steps]) for r in mine.routes] == [
+            (r.vehicle_id, [s.order_id for s in r.steps]) for r in theirs.routes
+        ]
+        assert {s.order_id for r in mine.routes for s in r.steps if s.order_id} | set(mine.unassigned) == chosen
+
+
+def test_a_plan_with_routes_replaced_is_the_plan_built_from_its_routes() -> None:
+    problem = generated_problem(seed=9)
+    first = solve(problem, exploration_level=0, timeout_s=None)
+    plan = _Plan.of({r.vehicle_id: r for r in first.routes}, set(first.unassigned))
+    changed = [r.vehicle_id for r in first.routes[:2]] + [v.vehicle_id for v in problem.vehicles][-1:]
+    tasks = [t for v in changed if v in plan.stops for t in plan.stops[v]] + sorted(plan.unassigned, key=str)
+    answer = solve(_SubProblem(_Inputs(problem), changed, tasks), exploration_level=2, timeout_s=None)
+    replaced = plan.replaced(changed, answer.routes, set(answer.unassigned))
+    kept = {v: r for v, r in plan.routes.items() if v not in changed}
+    rebuilt = _Plan.of({**kept, **{r.vehicle_id: r for r in answer.routes}}, set(answer.unassigned))
+    assert replaced.routes == rebuilt.routes
+    assert (replaced.stops, replaced.route_of, replaced.cost) == (rebuilt.stops, rebuilt.route_of, rebuilt.cost)
+    assert sorted(replaced.route_of, key=str) == sorted(
+        ({t.order_id for t in problem.tasks} - replaced.unassigned), key=str
+    )
+    assert plan.cost == first.cost  # the plan it came from is unchanged
+
+
+def test_two_chains_answer_feasibly_and_no_worse_than_level_0() -> None:
+    for problem in (generated_problem(seed=3, tasks=40), solomon_like_problem()):
+        plan = solve_within_budget(problem, budget_s=0.6, threads=2)
+        assert_feasible(problem, plan)
+        baseline = solve(problem, exploration_level=0, timeout_s=None, threads=2)
+        assert (len(plan.unassigned), plan.cost) <= (len(baseline.unassigned), baseline.cost)
