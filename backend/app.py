@@ -214,6 +214,7 @@ def create_app(
             reclaimer.start()
 
     async def on_shutdown() -> None:
+        await reclaimer.stop()
         await relay.stop()
         await replanner.stop()
         await tracker.stop()
@@ -222,7 +223,6 @@ def create_app(
         await pickup_keeper.stop()
         await notification_sender.stop()
         await webhook_sender.stop()
-        await reclaimer.stop()
         await engine.dispose()
         if redis is not None:
             await redis.aclose()

@@ -6,7 +6,9 @@ closed connection (the socket, and through it uvicorn's protocol, transport, buf
 objects) stayed in memory until the collector's next full collection, and every full collection walked them.
 Measured with bench/live.py's server: 78 unreachable objects per closed tracking page, all held by that 7-object
 cycle. Here the closures hold the socket weakly, so a closed connection is freed as soon as its handler returns.
-Nothing but the socket holds the closures, so they are never called once the socket is gone.
+Only the socket and the sends and receives under way hold the closures, and whoever awaits one of those holds
+the socket too (the handler, a fan-out listener, a subscription's sender), so no closure runs once the socket is
+gone. A task started on `socket.receive()` alone, holding nothing else, would break that: there is none.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""A server process freezes what exists once the app has started and what survives a middle collection, collects
-its youngest objects less often and frees frozen garbage in an hourly reclaim (kit/gc_tuning.py); an app made without `server=True` (every test's) leaves the collector alone. Each case runs in
-a child process: freezing is for the whole process, and this one holds the suite."""
+"""A server process freezes what exists once the app has started and what survives a middle collection,
+collects its youngest objects less often and frees frozen garbage in an hourly reclaim (kit/gc_tuning.py); an
+app made without `server=True` (every test's) leaves the collector alone. The cases that touch the collector
+run in a child process: freezing is for the whole process, and this one holds the suite."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import structlog.testing
 
 from backend.settings import PROJECT_ROOT
 
@@ -144,3 +146,29 @@ def test_doorstep_serve_makes_its_app_as_a_server(tmp_path: Path, monkeypatch: p
     [(args, kwargs)] = calls
     assert kwargs["factory"] is True
     assert import_from_string(str(args[0])) is create_server_app
+
+
+async def test_a_failed_reclaim_is_logged_and_the_next_one_still_comes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from backend.kit import gc_tuning
+
+    passes: list[int] = []
+
+    def reclaim() -> int:  # no real collection: this process holds the suite
+        passes.append(len(passes))
+        if len(passes) == 1:
+            raise RuntimeError("a finalizer raised")
+        return 0
+
+    monkeypatch.setattr(gc_tuning, "reclaim", reclaim)
+    reclaimer = gc_tuning.Reclaimer(every_s=0.01)
+    with structlog.testing.capture_logs() as logs:
+        reclaimer.start()
+        async with asyncio.timeout(10):
+            while len(passes) < 3:
+                await asyncio.sleep(0.01)
+        await reclaimer.stop()  # and the failure is not raised again at shutdown
+    events = [entry["event"] for entry in logs]
+    assert events[0] == "gc_reclaim_failed"
+    assert "gc_reclaimed" in events[1:]

@@ -231,7 +231,9 @@ def test_a_plan_with_routes_replaced_is_the_plan_built_from_its_routes() -> None
     problem = generated_problem(seed=9)
     first = solve(problem, exploration_level=0, timeout_s=None)
     plan = _Plan.of({r.vehicle_id: r for r in first.routes}, set(first.unassigned))
-    changed = [r.vehicle_id for r in first.routes[:2]] + [v.vehicle_id for v in problem.vehicles][-1:]
+    unused = [v.vehicle_id for v in problem.vehicles if v.vehicle_id not in plan.routes]
+    assert unused  # the case a round adds: a vehicle without a route among those replaced
+    changed = [r.vehicle_id for r in first.routes[:2]] + unused[:1]
     tasks = [t for v in changed if v in plan.stops for t in plan.stops[v]] + sorted(plan.unassigned, key=str)
     answer = solve(_SubProblem(_Inputs(problem), changed, tasks), exploration_level=2, timeout_s=None)
     replaced = plan.replaced(changed, answer.routes, set(answer.unassigned))
