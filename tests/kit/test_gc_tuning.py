@@ -169,6 +169,6 @@ async def test_a_failed_reclaim_is_logged_and_the_next_one_still_comes(monkeypat
             while len(passes) < 3:
                 await asyncio.sleep(0.01)
         await reclaimer.stop()  # and the failure is not raised again at shutdown
-    events = [entry["event"] for entry in logs]
-    assert events[0] == "gc_reclaim_failed"
-    assert "gc_reclaimed" in events[1:]
+    assert len(passes) >= 3  # the passes after the failed one came (before, the loop ended with it)
+    # the failure is logged at error level; "gc_reclaimed" is info, which the suite's log level may filter out
+    assert [entry["event"] for entry in logs if entry["log_level"] == "error"] == ["gc_reclaim_failed"]
