@@ -183,10 +183,12 @@ class _SubProblem(Problem):
     _Inputs keeps, and VROOM's answer is read back by Problem.read against the whole problem's lists."""
 
     def __init__(self, inputs: _Inputs, vehicles: list[UUID], tasks: list[UUID]) -> None:
+        # the whole problem's lists, matrices and skill numbers, shared (not Problem.__init__: a round would copy
+        # the lists and number the skills again, and the cached vehicles' skills must keep the same numbers)
         whole = inputs.problem
-        super().__init__(
-            vehicles=whole.vehicles, tasks=whole.tasks, durations=whole.durations, distances=whole.distances
-        )
+        self.vehicles, self.tasks = whole.vehicles, whole.tasks
+        self.durations, self.distances = whole.durations, whole.distances
+        self.skill_ids = whole.skill_ids
         self.inputs = inputs
         chosen = set(vehicles)
         self.chosen_vehicles = [v for v in whole.vehicles if v.vehicle_id in chosen]  # in the problem's order
