@@ -40,9 +40,23 @@ VROOM as its engine on sub-problems of a few routes, in two chains when there ar
    took as long as one after the other), so a thread would not run beside. The fork is cheap (copy on write)
    and the child exits as the deadline comes, before the answer is returned; in the server the solve already
    runs in a solver process (workers.py), which has no event loop or threads to trouble a fork.
+5. on a day of long routes (the probe's average SPREAD_FROM_STOPS stops or more, and SPREAD_ROUTES vehicles to
+   spare), the second chain starts from a spread plan instead of the probe's: a level-0 solve with every vehicle
+   capped at an even share of the stops over SPREAD_ROUTES more routes than the probe made (_spread); the first chain
+   still starts from the probe's, so the answer is never worse than the probe's. Why: on R2 / RC2 the probe makes 3-5
+   routes of 20-33 stops, fewer than the distance-only best plans use (5.4 on R2), and the polish could not leave
+   that basin: one chain polished for 3 s stalled at 3-10 % on R206, R209, RC206, RC208. Polished 0.6 s from a start
+   on 2 more routes, the same chain ended at 2.32 % mean on R2 + RC2 against 3.99 % from the probe's start (19
+   instances; 1 more route: 3.07 %), and a capped solve is 2-5x faster (0.06-0.19 s against 0.2-0.57 s: shorter
+   routes for VROOM's local search). At 1 s, 2 interleaved runs each: R2 + RC2 3.3 % -> 1.6 %. Measured beside it:
+   the first chain from the spread start and the second from the probe's, 1.9 %; both chains from spread starts (3
+   and 2 more routes), R2 2.1 % against 1.6; 3 more routes, R2 even (1.7 against 1.8) and RC2 worse (1.5 against
+   1.1); 1 more route, R2 2.1 and RC2 2.1. On short routes (C1, R1, RC1) it did nothing good (R1 +0.07, within the
+   noise), hence SPREAD_FROM_STOPS. One chain (threads=1) keeps the probe's start.
 
 What a 1 s budget gives on the benchmarks, against VROOM at level 5 and PyVRP, is in bench/README.md
-(2026-11-26 run, 1 s, 2 threads: Solomon mean gap 1.92 %, VROOM x5 1.63 %, PyVRP 0.88 %; it was 3.52 %).
+(2026-11-27 run, 1 s, 2 threads: Solomon mean gap 1.06 %, VROOM x5 1.63 % in 2.13 s, PyVRP 0.88 %; it was 1.48 %
+before the spread start, 1.92 % before the rounds got cheaper, 3.52 % before the sub-problem search).
 
 Deterministic enough to test: each solve is, and each chain draws its ruins from a fixed seed; what depends on
 the clock is the number of rounds, so a slower or busier machine gets fewer.
@@ -50,13 +64,15 @@ the clock is the number of rounds, so a slower or busier machine gets fewer.
 
 from __future__ import annotations
 
+import copy
+import math
 import os
 import pickle
 import random
 import select
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from uuid import UUID
 
 import numpy as np
@@ -81,6 +97,9 @@ SEED = 20261125
 CHILD_GRACE_S = 0.5  # past the deadline, the second chain's process is waited for this long, then killed
 SAFETY_S = 0.02  # kept free at the end: reading the answer back and the thread hop take a few milliseconds
 FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) before the polish stops
+SPREAD_ROUTES = 2  # the second chain's start: a level-0 solve on this many more routes than the probe's
+SPREAD_FROM_STOPS = 12  # ... when the probe's routes have at least this many stops on average (R2 / RC2, real vans)
+SPREAD_SHARE = 0.5  # of what the probe leaves, the spread solve's time limit at most
 
 
 def _better(a: PlanResult, b: PlanResult) -> PlanResult:
@@ -322,18 +341,19 @@ def _polish(problem: Problem, best: PlanResult, *, deadline: float, chain: int =
     ), rounds
 
 
-def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float, chains: int) -> tuple[PlanResult, int]:
+def _polish_in_parallel(
+    problem: Problem, best: PlanResult, *, deadline: float, second_start: PlanResult | None = None
+) -> tuple[PlanResult, int]:
     """Two polish chains with different seeds, one in a forked process (pyvroom holds the GIL through a solve,
-    so a thread would not run beside), the cheaper answer wins. One chain where fork is missing."""
-    if chains < 2 or not hasattr(os, "fork"):
-        return _polish(problem, best, deadline=deadline)
+    so a thread would not run beside), the cheaper answer wins. The second chain starts from second_start when
+    there is one (the spread plan), the first from best."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its chain, its answer pickled down the pipe, and out without any cleanup
         status = 1
         try:
             os.close(read_end)
-            answer = pickle.dumps(_polish(problem, best, deadline=deadline, chain=1))
+            answer = pickle.dumps(_polish(problem, second_start or best, deadline=deadline, chain=1))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(answer)
             status = 0
@@ -376,6 +396,31 @@ def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool
     return b"".join(chunks), os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
+def _spread(problem: Problem, best: PlanResult, *, timeout_s: float, threads: int) -> PlanResult | None:
+    """A level-0 solve with every vehicle capped at an even share of the stops over SPREAD_ROUTES more routes than
+    best has: the second chain's start on days of long routes (see the module docstring, 5.). None when it does not
+    apply (short routes, not enough vehicles, no time, a problem that builds its own input) or leaves more tasks
+    unassigned than best."""
+    routes = len(best.routes) + SPREAD_ROUTES
+    # VROOM counts a shipment's pickup and delivery as two of a vehicle's tasks
+    stops = sum(1 if t.return_to_index is None and t.load_at_index is None else 2 for t in problem.tasks)
+    if (
+        not best.routes
+        or stops < SPREAD_FROM_STOPS * len(best.routes)
+        or routes > len(problem.vehicles)
+        or timeout_s <= 0
+        or type(problem).build is not Problem.build
+    ):
+        return None
+    cap = math.ceil(stops / routes)
+    spread = copy.copy(problem)
+    spread.vehicles = [
+        replace(v, max_tasks=cap if v.max_tasks is None else min(cap, v.max_tasks)) for v in problem.vehicles
+    ]
+    answer = solve(spread, exploration_level=0, timeout_s=timeout_s, threads=threads)
+    return answer if len(answer.unassigned) <= len(best.unassigned) else None
+
+
 def solve_within_budget(
     problem: Problem,
     *,
@@ -398,7 +443,15 @@ def solve_within_budget(
         deeper = solve(problem, exploration_level=level, timeout_s=remaining_s, threads=threads)
         searches.append({"exploration_level": level, "solve_ms": deeper.solve_ms, "cost": deeper.cost})
         best = _better(deeper, best)
-    best, rounds = _polish_in_parallel(problem, best, deadline=deadline, chains=threads)
+    if threads < 2 or not hasattr(os, "fork"):  # one chain, from the probe's plan
+        best, rounds = _polish(problem, best, deadline=deadline)
+    else:
+        remaining_s = deadline - time.perf_counter() - SAFETY_S
+        spread = _spread(problem, best, timeout_s=remaining_s * SPREAD_SHARE, threads=threads)
+        if spread is not None:
+            searches.append({"spread_routes": len(spread.routes), "solve_ms": spread.solve_ms, "cost": spread.cost})
+        polished, rounds = _polish_in_parallel(problem, best, deadline=deadline, second_start=spread)
+        best = _better(polished, best)  # the second chain's answer may be its start, costlier than the probe's
     searches.append({"polish_rounds": rounds, "cost": best.cost})
     best.solve_ms = round((time.perf_counter() - started) * 1000)
     best.extra["searches"] = searches

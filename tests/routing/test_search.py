@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 import uuid
 
 import numpy as np
+import vroom
 
 from backend.routing.problem import PlanResult, Problem, TaskInput, VehicleInput, solve
-from backend.routing.search import _Inputs, _Plan, _SubProblem, _visits, level_that_fits, solve_within_budget
+from backend.routing.search import (
+    SPREAD_ROUTES,
+    _Inputs,
+    _Plan,
+    _spread,
+    _SubProblem,
+    _visits,
+    level_that_fits,
+    solve_within_budget,
+)
 
 SPEED = 10  # seconds per unit of distance
 
@@ -93,6 +104,25 @@ def solomon_like_problem() -> Problem:
         for node in range(1, len(points))
     ]
     return Problem(vehicles=vehicles, tasks=items, durations={"car": matrix}, distances={"car": matrix})
+
+
+def long_routes_problem(vehicles: int = 6, tasks: int = 60) -> Problem:
+    """Wide windows and room for every parcel in one van: a level-0 solve makes one or two long routes (as R2)."""
+    rng = random.Random(4)
+    points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(tasks)]
+    matrix = _matrix(points)
+    items = [
+        TaskInput(
+            order_id=uuid.UUID(int=3000 + node),
+            location_index=node,
+            service_s=60,
+            amount=(1, 1, 1),
+            windows=((0, 15_000),),
+        )
+        for node in range(1, tasks + 1)
+    ]
+    fleet = [_vehicle(n, capacity=(1000, 1000, 1000)) for n in range(1, vehicles + 1)]
+    return Problem(vehicles=fleet, tasks=items, durations={"car": matrix}, distances={"car": matrix})
 
 
 def assert_feasible(problem: Problem, plan: PlanResult) -> None:
@@ -253,3 +283,58 @@ def test_two_chains_answer_feasibly_and_no_worse_than_level_0() -> None:
         assert_feasible(problem, plan)
         baseline = solve(problem, exploration_level=0, timeout_s=None, threads=2)
         assert (len(plan.unassigned), plan.cost) <= (len(baseline.unassigned), baseline.cost)
+
+
+def test_the_spread_start_serves_every_task_on_more_routes_of_an_even_share_each() -> None:
+    problem = long_routes_problem()
+    probe = solve(problem, exploration_level=0, timeout_s=None)
+    assert len(probe.routes) <= 2 and not probe.unassigned
+    spread = _spread(problem, probe, timeout_s=1.0, threads=1)
+    assert spread is not None
+    assert_feasible(problem, spread)
+    assert spread.unassigned == []
+    assert len(spread.routes) == len(probe.routes) + SPREAD_ROUTES
+    cap = math.ceil(len(problem.tasks) / len(spread.routes))
+    assert all(len([s for s in r.steps if s.order_id]) <= cap for r in spread.routes)
+    assert all(v.max_tasks is None for v in problem.vehicles)  # the problem itself is left as it was
+
+
+def test_the_spread_start_keeps_a_vehicles_own_lower_stop_limit() -> None:
+    problem = long_routes_problem(tasks=40)
+    problem.vehicles[0] = dataclasses.replace(problem.vehicles[0], max_tasks=3)
+    probe = solve(problem, exploration_level=0, timeout_s=None)
+    spread = _spread(problem, probe, timeout_s=1.0, threads=1)
+    assert spread is not None
+    assert_feasible(problem, spread)
+    first = [r for r in spread.routes if r.vehicle_id == problem.vehicles[0].vehicle_id]
+    assert all(len([s for s in r.steps if s.order_id]) <= 3 for r in first)
+
+
+def test_there_is_no_spread_start_for_short_routes_a_small_fleet_or_a_problem_with_its_own_input() -> None:
+    short = solomon_like_problem()  # 20 tasks on 4 routes or more
+    assert _spread(short, solve(short, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+    small = long_routes_problem(vehicles=2)
+    assert _spread(small, solve(small, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+
+    class OwnInput(Problem):
+        def build(self, warm_start: dict[uuid.UUID, list[tuple[str, uuid.UUID]]] | None = None) -> vroom.Input:
+            return super().build(warm_start)
+
+    problem = long_routes_problem()
+    own = OwnInput(
+        vehicles=problem.vehicles, tasks=problem.tasks, durations=problem.durations, distances=problem.distances
+    )
+    assert _spread(own, solve(own, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+
+
+def test_on_long_routes_the_second_chain_starts_spread_and_the_answer_is_no_worse_than_level_0() -> None:
+    problem = long_routes_problem()
+    plan = solve_within_budget(problem, budget_s=0.6, threads=2)
+    assert_feasible(problem, plan)
+    assert plan.unassigned == []
+    spread = [s for s in plan.extra["searches"] if "spread_routes" in s]
+    baseline = solve(problem, exploration_level=0, timeout_s=None, threads=2)
+    assert spread and spread[0]["spread_routes"] == len(baseline.routes) + SPREAD_ROUTES
+    assert plan.cost <= baseline.cost
+    one_chain = solve_within_budget(problem, budget_s=0.3, threads=1)
+    assert not [s for s in one_chain.extra["searches"] if "spread_routes" in s]
