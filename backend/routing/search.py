@@ -52,7 +52,10 @@ VROOM as its engine on sub-problems of a few routes, in two chains when there ar
    the first chain from the spread start and the second from the probe's, 1.9 %; both chains from spread starts (3
    and 2 more routes), R2 2.1 % against 1.6; 3 more routes, R2 even (1.7 against 1.8) and RC2 worse (1.5 against
    1.1); 1 more route, R2 2.1 and RC2 2.1. On short routes (C1, R1, RC1) it did nothing good (R1 +0.07, within the
-   noise), hence SPREAD_FROM_STOPS. One chain (threads=1) keeps the probe's start.
+   noise), hence SPREAD_FROM_STOPS. Nor on C2 (tight clusters, 3 routes of 33 stops), where a spread plan costs
+   1.16-1.29x the probe's (0.93-1.08x on R2 / RC2) and the second chain's rounds, spent on it, no longer found C204's
+   better plan (4.51 % against 1.01 or 0): a spread plan costing over SPREAD_COST_MAX times the probe's is no start.
+   One chain (threads=1) keeps the probe's start.
 
 What a 1 s budget gives on the benchmarks, against VROOM at level 5 and PyVRP, is in bench/README.md
 (2026-11-27 run, 1 s, 2 threads: Solomon mean gap 1.06 %, VROOM x5 1.63 % in 2.13 s, PyVRP 0.88 %; it was 1.48 %
@@ -100,6 +103,7 @@ FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) befo
 SPREAD_ROUTES = 2  # the second chain's start: a level-0 solve on this many more routes than the probe's
 SPREAD_FROM_STOPS = 12  # ... when the probe's routes have at least this many stops on average (R2 / RC2, real vans)
 SPREAD_SHARE = 0.5  # of what the probe leaves, the spread solve's time limit at most
+SPREAD_COST_MAX = 1.12  # a spread plan costlier than this times the probe's is no start (clustered days: C2 1.16-1.29)
 
 
 def _better(a: PlanResult, b: PlanResult) -> PlanResult:
@@ -399,8 +403,8 @@ def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool
 def _spread(problem: Problem, best: PlanResult, *, timeout_s: float, threads: int) -> PlanResult | None:
     """A level-0 solve with every vehicle capped at an even share of the stops over SPREAD_ROUTES more routes than
     best has: the second chain's start on days of long routes (see the module docstring, 5.). None when it does not
-    apply (short routes, not enough vehicles, no time, a problem that builds its own input) or leaves more tasks
-    unassigned than best."""
+    apply (short routes, not enough vehicles, no time, a problem that builds its own input), or when the spread plan
+    leaves more tasks unassigned than best or costs more than SPREAD_COST_MAX times as much."""
     routes = len(best.routes) + SPREAD_ROUTES
     # VROOM counts a shipment's pickup and delivery as two of a vehicle's tasks
     stops = sum(1 if t.return_to_index is None and t.load_at_index is None else 2 for t in problem.tasks)
@@ -418,7 +422,9 @@ def _spread(problem: Problem, best: PlanResult, *, timeout_s: float, threads: in
         replace(v, max_tasks=cap if v.max_tasks is None else min(cap, v.max_tasks)) for v in problem.vehicles
     ]
     answer = solve(spread, exploration_level=0, timeout_s=timeout_s, threads=threads)
-    return answer if len(answer.unassigned) <= len(best.unassigned) else None
+    if len(answer.unassigned) > len(best.unassigned) or answer.cost > SPREAD_COST_MAX * best.cost:
+        return None
+    return answer
 
 
 def solve_within_budget(

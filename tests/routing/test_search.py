@@ -106,21 +106,27 @@ def solomon_like_problem() -> Problem:
     return Problem(vehicles=vehicles, tasks=items, durations={"car": matrix}, distances={"car": matrix})
 
 
-def long_routes_problem(vehicles: int = 6, tasks: int = 60) -> Problem:
-    """Wide windows and room for every parcel in one van: a level-0 solve makes one or two long routes (as R2)."""
+def long_routes_problem(vehicles: int = 6, tasks: int = 60, *, clustered: bool = False) -> Problem:
+    """Windows of 4,000 s over the day and room for every parcel in one van: a level-0 solve makes two or three long
+    routes (as R2), or one route to a tight cluster far from the depot when clustered (as C2)."""
     rng = random.Random(4)
-    points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(tasks)]
+    if clustered:
+        points = [(0.0, 0.0)] + [(rng.uniform(85, 95), rng.uniform(85, 95)) for _ in range(tasks)]
+    else:
+        points = [(50.0, 50.0)] + [(rng.uniform(0, 100), rng.uniform(0, 100)) for _ in range(tasks)]
     matrix = _matrix(points)
-    items = [
-        TaskInput(
-            order_id=uuid.UUID(int=3000 + node),
-            location_index=node,
-            service_s=60,
-            amount=(1, 1, 1),
-            windows=((0, 15_000),),
+    items = []
+    for node in range(1, tasks + 1):
+        opens = 0 if clustered else rng.randrange(0, 12_000)
+        items.append(
+            TaskInput(
+                order_id=uuid.UUID(int=3000 + node),
+                location_index=node,
+                service_s=60,
+                amount=(1, 1, 1),
+                windows=((opens, opens + (15_000 if clustered else 4_000)),),
+            )
         )
-        for node in range(1, tasks + 1)
-    ]
     fleet = [_vehicle(n, capacity=(1000, 1000, 1000)) for n in range(1, vehicles + 1)]
     return Problem(vehicles=fleet, tasks=items, durations={"car": matrix}, distances={"car": matrix})
 
@@ -288,7 +294,7 @@ def test_two_chains_answer_feasibly_and_no_worse_than_level_0() -> None:
 def test_the_spread_start_serves_every_task_on_more_routes_of_an_even_share_each() -> None:
     problem = long_routes_problem()
     probe = solve(problem, exploration_level=0, timeout_s=None)
-    assert len(probe.routes) <= 2 and not probe.unassigned
+    assert len(probe.routes) <= 3 and not probe.unassigned
     spread = _spread(problem, probe, timeout_s=1.0, threads=1)
     assert spread is not None
     assert_feasible(problem, spread)
@@ -325,6 +331,16 @@ def test_there_is_no_spread_start_for_short_routes_a_small_fleet_or_a_problem_wi
         vehicles=problem.vehicles, tasks=problem.tasks, durations=problem.durations, distances=problem.distances
     )
     assert _spread(own, solve(own, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+
+
+def test_there_is_no_spread_start_when_more_routes_cost_much_more() -> None:
+    far = long_routes_problem(clustered=True)  # every extra route drives the long way out and back
+    probe = solve(far, exploration_level=0, timeout_s=None)
+    assert len(probe.routes) == 1 and not probe.unassigned
+    assert _spread(far, probe, timeout_s=1.0, threads=1) is None
+    plan = solve_within_budget(far, budget_s=0.5, threads=2)
+    assert_feasible(far, plan)
+    assert not [s for s in plan.extra["searches"] if "spread_routes" in s]
 
 
 def test_on_long_routes_the_second_chain_starts_spread_and_the_answer_is_no_worse_than_level_0() -> None:
