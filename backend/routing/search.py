@@ -40,22 +40,23 @@ VROOM as its engine on sub-problems of a few routes, in two chains when there ar
    took as long as one after the other), so a thread would not run beside. The fork is cheap (copy on write)
    and the child exits as the deadline comes, before the answer is returned; in the server the solve already
    runs in a solver process (workers.py), which has no event loop or threads to trouble a fork.
-5. on a day of long routes (the probe's average SPREAD_FROM_STOPS stops or more, and SPREAD_ROUTES vehicles to
+5. on a day of long routes (SPREAD_FROM_STOPS stops or more per route of the probe's, and SPREAD_ROUTES vehicles to
    spare), the second chain starts from a spread plan instead of the probe's: a level-0 solve with every vehicle
-   capped at an even share of the stops over SPREAD_ROUTES more routes than the probe made (_spread); the first chain
-   still starts from the probe's, so the answer is never worse than the probe's. Why: on R2 / RC2 the probe makes 3-5
-   routes of 20-33 stops, fewer than the distance-only best plans use (5.4 on R2), and the polish could not leave
-   that basin: one chain polished for 3 s stalled at 3-10 % on R206, R209, RC206, RC208. Polished 0.6 s from a start
-   on 2 more routes, the same chain ended at 2.32 % mean on R2 + RC2 against 3.99 % from the probe's start (19
-   instances; 1 more route: 3.07 %), and a capped solve is 2-5x faster (0.06-0.19 s against 0.2-0.57 s: shorter
-   routes for VROOM's local search). At 1 s, 2 interleaved runs each: R2 + RC2 3.3 % -> 1.6 %. Measured beside it:
-   the first chain from the spread start and the second from the probe's, 1.9 %; both chains from spread starts (3
-   and 2 more routes), R2 2.1 % against 1.6; 3 more routes, R2 even (1.7 against 1.8) and RC2 worse (1.5 against
-   1.1); 1 more route, R2 2.1 and RC2 2.1. On short routes (C1, R1, RC1) it did nothing good (R1 +0.07, within the
-   noise), hence SPREAD_FROM_STOPS. Nor on C2 (tight clusters, 3 routes of 33 stops), where a spread plan costs
-   1.16-1.29x the probe's (0.93-1.08x on R2 / RC2) and the second chain's rounds, spent on it, no longer found C204's
-   better plan (4.51 % against 1.01 or 0): a spread plan costing over SPREAD_COST_MAX times the probe's is no start.
-   One chain (threads=1) keeps the probe's start.
+   capped at an even share of the day's stops over SPREAD_ROUTES more routes than the probe made (_spread), solved in
+   the second chain's process on one thread, so the first chain, which still starts from the probe's plan, never
+   waits for it, and a child past the deadline is killed as before. It is no start when it leaves more tasks
+   unassigned than the probe or costs over SPREAD_COST_MAX times as much. Why: on R2 / RC2 the probe makes 3-5 routes
+   of 20-33 stops, fewer than the distance-only best plans use (5.4 on R2), and the polish could not leave that
+   basin: one chain polished for 3 s stalled at 3-10 % on R206, R209, RC206, RC208. Polished 0.6 s from a start on 2
+   more routes, the same chain ended at 2.32 % mean on R2 + RC2 against 3.99 % from the probe's start (19 instances;
+   1 more route: 3.07 %), and a capped solve is 2-5x faster (0.06-0.19 s against 0.2-0.57 s: shorter routes for
+   VROOM's local search). At 1 s, 2 interleaved runs each: R2 + RC2 3.3 % -> 1.6 %. Measured beside it: the first
+   chain from the spread start and the second from the probe's, 1.9 %; both chains from spread starts (3 and 2 more
+   routes), R2 2.1 % against 1.6; 3 more routes, R2 even (1.7 against 1.8) and RC2 worse (1.5 against 1.1); 1 more
+   route, R2 2.1 and RC2 2.1. On short routes (C1, R1, RC1) it did nothing good (R1 +0.07, within the noise), hence
+   SPREAD_FROM_STOPS. Nor on C2 (tight clusters, 3 routes of 33 stops), where a spread plan costs 1.16-1.29x the
+   probe's (0.93-1.08x on R2 / RC2) and the second chain's rounds, spent on it, no longer found C204's better plan
+   (4.51 % against 1.01 or 0), hence SPREAD_COST_MAX. One chain (threads=1) keeps the probe's start.
 
 What a 1 s budget gives on the benchmarks, against VROOM at level 5 and PyVRP, is in bench/README.md
 (2026-11-27 run, 1 s, 2 threads: Solomon mean gap 1.06 %, VROOM x5 1.63 % in 2.13 s, PyVRP 0.88 %; it was 1.48 %
@@ -101,8 +102,8 @@ CHILD_GRACE_S = 0.5  # past the deadline, the second chain's process is waited f
 SAFETY_S = 0.02  # kept free at the end: reading the answer back and the thread hop take a few milliseconds
 FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) before the polish stops
 SPREAD_ROUTES = 2  # the second chain's start: a level-0 solve on this many more routes than the probe's
-SPREAD_FROM_STOPS = 12  # ... when the probe's routes have at least this many stops on average (R2 / RC2, real vans)
-SPREAD_SHARE = 0.5  # of what the probe leaves, the spread solve's time limit at most
+SPREAD_FROM_STOPS = 12  # ... when the day has this many stops per probe route or more (R2 / RC2, real vans)
+SPREAD_SHARE = 0.5  # of the time the probe leaves, the spread solve's local search limit (its heuristics always run)
 SPREAD_COST_MAX = 1.12  # a spread plan costlier than this times the probe's is no start (clustered days: C2 1.16-1.29)
 
 
@@ -345,19 +346,21 @@ def _polish(problem: Problem, best: PlanResult, *, deadline: float, chain: int =
     ), rounds
 
 
-def _polish_in_parallel(
-    problem: Problem, best: PlanResult, *, deadline: float, second_start: PlanResult | None = None
-) -> tuple[PlanResult, int]:
+def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float) -> tuple[PlanResult, int, Spread]:
     """Two polish chains with different seeds, one in a forked process (pyvroom holds the GIL through a solve,
-    so a thread would not run beside), the cheaper answer wins. The second chain starts from second_start when
-    there is one (the spread plan), the first from best."""
+    so a thread would not run beside), the cheaper answer wins. The first chain starts from best; the second from
+    its spread plan when there is one (solved in the child, so the first chain never waits for it, and a child
+    overrunning the deadline is killed as before), else from best. Also what the spread solve was, if it ran."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: its chain, its answer pickled down the pipe, and out without any cleanup
         status = 1
         try:
             os.close(read_end)
-            answer = pickle.dumps(_polish(problem, second_start or best, deadline=deadline, chain=1))
+            spread, note = _spread(problem, best, timeout_s=(deadline - time.perf_counter() - SAFETY_S) * SPREAD_SHARE)
+            answer = pickle.dumps(
+                (*_polish(problem, best if spread is None else spread, deadline=deadline, chain=1), note)
+            )
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(answer)
             status = 0
@@ -371,13 +374,13 @@ def _polish_in_parallel(
         data, exited = _collect(pid, read_end, wait_until=deadline + CHILD_GRACE_S)
     if not exited or not data:
         log.warning("second_search_chain_lost", exited=exited)  # this chain's answer stands
-        return mine, rounds
+        return mine, rounds, None
     try:
-        theirs, their_rounds = pickle.loads(data)  # noqa: S301 (our own child wrote it)
+        theirs, their_rounds, note = pickle.loads(data)  # noqa: S301 (our own child wrote it)
     except Exception:
         log.warning("second_search_chain_unreadable", exc_info=True)
-        return mine, rounds
-    return _better(mine, theirs), rounds + their_rounds
+        return mine, rounds, None
+    return _better(mine, theirs), rounds + their_rounds, note
 
 
 def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool]:
@@ -400,13 +403,17 @@ def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool
     return b"".join(chunks), os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
-def _spread(problem: Problem, best: PlanResult, *, timeout_s: float, threads: int) -> PlanResult | None:
-    """A level-0 solve with every vehicle capped at an even share of the stops over SPREAD_ROUTES more routes than
-    best has: the second chain's start on days of long routes (see the module docstring, 5.). None when it does not
-    apply (short routes, not enough vehicles, no time, a problem that builds its own input), or when the spread plan
-    leaves more tasks unassigned than best or costs more than SPREAD_COST_MAX times as much."""
+Spread = dict[str, int] | None  # what a spread solve gave (searches' entry), None if it did not apply
+
+
+def _spread(problem: Problem, best: PlanResult, *, timeout_s: float) -> tuple[PlanResult | None, Spread]:
+    """The second chain's start on days of long routes (see the module docstring, 5.): a level-0 solve on one thread
+    with every vehicle capped at an even share of the day's stops over SPREAD_ROUTES more routes than best has.
+    (plan, entry): the plan, or None when the solve does not apply (short routes, not enough vehicles, no time, a
+    problem that builds its own input) or its plan leaves more tasks unassigned than best or costs more than
+    SPREAD_COST_MAX times as much; the entry for `searches`, or None when it did not apply."""
     routes = len(best.routes) + SPREAD_ROUTES
-    # VROOM counts a shipment's pickup and delivery as two of a vehicle's tasks
+    # every task of the day, served or not; VROOM counts a shipment's pickup and delivery as two of a vehicle's tasks
     stops = sum(1 if t.return_to_index is None and t.load_at_index is None else 2 for t in problem.tasks)
     if (
         not best.routes
@@ -415,16 +422,16 @@ def _spread(problem: Problem, best: PlanResult, *, timeout_s: float, threads: in
         or timeout_s <= 0
         or type(problem).build is not Problem.build
     ):
-        return None
+        return None, None
     cap = math.ceil(stops / routes)
     spread = copy.copy(problem)
     spread.vehicles = [
         replace(v, max_tasks=cap if v.max_tasks is None else min(cap, v.max_tasks)) for v in problem.vehicles
     ]
-    answer = solve(spread, exploration_level=0, timeout_s=timeout_s, threads=threads)
-    if len(answer.unassigned) > len(best.unassigned) or answer.cost > SPREAD_COST_MAX * best.cost:
-        return None
-    return answer
+    answer = solve(spread, exploration_level=0, timeout_s=timeout_s, threads=1)
+    used = len(answer.unassigned) <= len(best.unassigned) and answer.cost <= SPREAD_COST_MAX * best.cost
+    entry = {"spread_routes": len(answer.routes), "solve_ms": answer.solve_ms, "cost": answer.cost, "used": int(used)}
+    return (answer if used else None), entry
 
 
 def solve_within_budget(
@@ -452,12 +459,9 @@ def solve_within_budget(
     if threads < 2 or not hasattr(os, "fork"):  # one chain, from the probe's plan
         best, rounds = _polish(problem, best, deadline=deadline)
     else:
-        remaining_s = deadline - time.perf_counter() - SAFETY_S
-        spread = _spread(problem, best, timeout_s=remaining_s * SPREAD_SHARE, threads=threads)
+        best, rounds, spread = _polish_in_parallel(problem, best, deadline=deadline)
         if spread is not None:
-            searches.append({"spread_routes": len(spread.routes), "solve_ms": spread.solve_ms, "cost": spread.cost})
-        polished, rounds = _polish_in_parallel(problem, best, deadline=deadline, second_start=spread)
-        best = _better(polished, best)  # the second chain's answer may be its start, costlier than the probe's
+            searches.append(spread)
     searches.append({"polish_rounds": rounds, "cost": best.cost})
     best.solve_ms = round((time.perf_counter() - started) * 1000)
     best.extra["searches"] = searches

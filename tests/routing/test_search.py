@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+import time
 import uuid
 
 import numpy as np
+import pytest
 import vroom
 
-from backend.routing.problem import PlanResult, Problem, TaskInput, VehicleInput, solve
+from backend.routing import search
+from backend.routing.problem import PlanResult, Problem, RouteResult, TaskInput, VehicleInput, solve
 from backend.routing.search import (
+    SPREAD_COST_MAX,
     SPREAD_ROUTES,
     _Inputs,
     _Plan,
@@ -291,36 +295,60 @@ def test_two_chains_answer_feasibly_and_no_worse_than_level_0() -> None:
         assert (len(plan.unassigned), plan.cost) <= (len(baseline.unassigned), baseline.cost)
 
 
+def _task_steps(route: RouteResult) -> int:
+    return len([s for s in route.steps if s.order_id is not None])
+
+
 def test_the_spread_start_serves_every_task_on_more_routes_of_an_even_share_each() -> None:
     problem = long_routes_problem()
     probe = solve(problem, exploration_level=0, timeout_s=None)
     assert len(probe.routes) <= 3 and not probe.unassigned
-    spread = _spread(problem, probe, timeout_s=1.0, threads=1)
+    spread, entry = _spread(problem, probe, timeout_s=1.0)
     assert spread is not None
     assert_feasible(problem, spread)
     assert spread.unassigned == []
     assert len(spread.routes) == len(probe.routes) + SPREAD_ROUTES
     cap = math.ceil(len(problem.tasks) / len(spread.routes))
-    assert all(len([s for s in r.steps if s.order_id]) <= cap for r in spread.routes)
+    assert all(_task_steps(r) <= cap for r in spread.routes)
+    assert entry == {"spread_routes": len(spread.routes), "solve_ms": spread.solve_ms, "cost": spread.cost, "used": 1}
     assert all(v.max_tasks is None for v in problem.vehicles)  # the problem itself is left as it was
 
 
-def test_the_spread_start_keeps_a_vehicles_own_lower_stop_limit() -> None:
-    problem = long_routes_problem(tasks=40)
-    problem.vehicles[0] = dataclasses.replace(problem.vehicles[0], max_tasks=3)
+def test_the_spread_start_counts_a_returns_pickup_and_delivery_as_two_stops() -> None:
+    problem = long_routes_problem(vehicles=4)  # just the vehicles for the probe's 2 routes and the spread's 2 more
+    returns = {t.order_id for t in problem.tasks[::6]}  # 10 of 60: 70 stops for VROOM
+    problem.tasks = [dataclasses.replace(t, return_to_index=0) if t.order_id in returns else t for t in problem.tasks]
     probe = solve(problem, exploration_level=0, timeout_s=None)
-    spread = _spread(problem, probe, timeout_s=1.0, threads=1)
+    assert len(probe.routes) == 2 and not probe.unassigned
+    spread, _ = _spread(problem, probe, timeout_s=1.0)
+    # capped at a quarter of 60 stops, 4 vehicles could not take the 70: tasks left out, and no spread start
+    assert spread is not None and spread.unassigned == []
+    assert_feasible(problem, spread)
+    assert all(_task_steps(r) <= math.ceil(70 / 4) for r in spread.routes)
+
+
+def _with(problem: Problem, *, vehicles: list[VehicleInput], tasks: list[TaskInput]) -> Problem:
+    return Problem(vehicles=vehicles, tasks=tasks, durations=problem.durations, distances=problem.distances)
+
+
+def test_the_spread_start_keeps_a_vehicles_own_lower_stop_limit() -> None:
+    problem = long_routes_problem()
+    fridge = [dataclasses.replace(problem.vehicles[0], max_tasks=3, skills=frozenset({"cold"})), *problem.vehicles[1:]]
+    cold = [dataclasses.replace(t, skills=frozenset({"cold"})) for t in problem.tasks[:3]] + problem.tasks[3:]
+    problem = _with(problem, vehicles=fridge, tasks=cold)  # the van with the fridge must go, with 3 stops at most
+    probe = solve(problem, exploration_level=0, timeout_s=None)
+    spread, _ = _spread(problem, probe, timeout_s=1.0)
     assert spread is not None
     assert_feasible(problem, spread)
     first = [r for r in spread.routes if r.vehicle_id == problem.vehicles[0].vehicle_id]
-    assert all(len([s for s in r.steps if s.order_id]) <= 3 for r in first)
+    assert first and all(_task_steps(r) <= 3 for r in first)
 
 
 def test_there_is_no_spread_start_for_short_routes_a_small_fleet_or_a_problem_with_its_own_input() -> None:
     short = solomon_like_problem()  # 20 tasks on 4 routes or more
-    assert _spread(short, solve(short, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+    assert _spread(short, solve(short, exploration_level=0, timeout_s=None), timeout_s=1.0) == (None, None)
     small = long_routes_problem(vehicles=2)
-    assert _spread(small, solve(small, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+    assert _spread(small, solve(small, exploration_level=0, timeout_s=None), timeout_s=1.0) == (None, None)
 
     class OwnInput(Problem):
         def build(self, warm_start: dict[uuid.UUID, list[tuple[str, uuid.UUID]]] | None = None) -> vroom.Input:
@@ -330,27 +358,45 @@ def test_there_is_no_spread_start_for_short_routes_a_small_fleet_or_a_problem_wi
     own = OwnInput(
         vehicles=problem.vehicles, tasks=problem.tasks, durations=problem.durations, distances=problem.distances
     )
-    assert _spread(own, solve(own, exploration_level=0, timeout_s=None), timeout_s=1.0, threads=1) is None
+    assert _spread(own, solve(own, exploration_level=0, timeout_s=None), timeout_s=1.0) == (None, None)
 
 
-def test_there_is_no_spread_start_when_more_routes_cost_much_more() -> None:
+def test_a_spread_plan_costing_much_more_or_leaving_tasks_out_is_no_start() -> None:
     far = long_routes_problem(clustered=True)  # every extra route drives the long way out and back
     probe = solve(far, exploration_level=0, timeout_s=None)
     assert len(probe.routes) == 1 and not probe.unassigned
-    assert _spread(far, probe, timeout_s=1.0, threads=1) is None
-    plan = solve_within_budget(far, budget_s=0.5, threads=2)
-    assert_feasible(far, plan)
-    assert not [s for s in plan.extra["searches"] if "spread_routes" in s]
+    spread, entry = _spread(far, probe, timeout_s=1.0)
+    assert spread is None and entry is not None
+    assert entry["used"] == 0 and entry["cost"] > SPREAD_COST_MAX * probe.cost
+    cold = long_routes_problem()  # 30 cold-chain parcels and one van with the fridge: capped, it cannot take them all
+    cold = _with(
+        cold,
+        vehicles=[dataclasses.replace(cold.vehicles[0], skills=frozenset({"cold"})), *cold.vehicles[1:]],
+        tasks=[dataclasses.replace(t, skills=frozenset({"cold"})) for t in cold.tasks[:30]] + cold.tasks[30:],
+    )
+    probe = solve(cold, exploration_level=0, timeout_s=None)
+    assert not probe.unassigned
+    spread, entry = _spread(cold, probe, timeout_s=1.0)
+    assert spread is None and entry is not None and entry["used"] == 0
 
 
-def test_on_long_routes_the_second_chain_starts_spread_and_the_answer_is_no_worse_than_level_0() -> None:
+def test_the_second_chain_starts_from_the_spread_plan(monkeypatch: pytest.MonkeyPatch) -> None:
     problem = long_routes_problem()
-    plan = solve_within_budget(problem, budget_s=0.6, threads=2)
+    probe = solve(problem, exploration_level=0, timeout_s=None)
+    # chains that keep their start (the fork copies the patched module): the answer is the cheaper of the two starts
+    monkeypatch.setattr(search, "_polish", lambda problem, start, **_: (start, 0))
+    answer, rounds, entry = search._polish_in_parallel(problem, probe, deadline=time.perf_counter() + 1.0)
+    assert entry is not None and entry["used"] == 1 and entry["cost"] < probe.cost
+    assert (answer.cost, rounds) == (entry["cost"], 0)
+
+
+def test_on_long_routes_the_answer_records_the_spread_solve_and_is_no_worse_than_the_probes() -> None:
+    problem = long_routes_problem()
+    plan = solve_within_budget(problem, budget_s=1.0, threads=2)
     assert_feasible(problem, plan)
     assert plan.unassigned == []
-    spread = [s for s in plan.extra["searches"] if "spread_routes" in s]
-    baseline = solve(problem, exploration_level=0, timeout_s=None, threads=2)
-    assert spread and spread[0]["spread_routes"] == len(baseline.routes) + SPREAD_ROUTES
-    assert plan.cost <= baseline.cost
+    probe, spread = plan.extra["searches"][0], plan.extra["searches"][1]
+    assert spread["spread_routes"] >= 3 and spread["used"] == 1
+    assert plan.cost <= min(probe["cost"], spread["cost"])
     one_chain = solve_within_budget(problem, budget_s=0.3, threads=1)
     assert not [s for s in one_chain.extra["searches"] if "spread_routes" in s]
