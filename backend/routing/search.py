@@ -59,8 +59,9 @@ VROOM as its engine on sub-problems of a few routes, in two chains when there ar
    (4.51 % against 1.01 or 0), hence SPREAD_COST_MAX. One chain (threads=1) keeps the probe's start.
 
 What a 1 s budget gives on the benchmarks, against VROOM at level 5 and PyVRP, is in bench/README.md
-(2026-11-27 run, 1 s, 2 threads: Solomon mean gap 1.06 %, VROOM x5 1.63 % in 2.13 s, PyVRP 0.88 %; it was 1.48 %
-before the spread start, 1.92 % before the rounds got cheaper, 3.52 % before the sub-problem search).
+(2026-11-27 run, 1 s, 2 threads: Solomon mean gap 1.15 %, 0.95-0.99 % in 3 doorstep-only runs; VROOM x5 1.63 % in
+2.15 s, PyVRP 0.90 %; it was 1.48 % before the spread start, 1.92 % before the rounds got cheaper, 3.52 % before the
+sub-problem search).
 
 Deterministic enough to test: each solve is, and each chain draws its ruins from a fixed seed; what depends on
 the clock is the number of rounds, so a slower or busier machine gets fewer.
