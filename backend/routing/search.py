@@ -107,6 +107,8 @@ SPREAD_FROM_STOPS = 12  # ... when the day has this many stops per probe route o
 SPREAD_SHARE = 0.5  # of the time the probe leaves, the spread solve's local search limit (its heuristics always run)
 SPREAD_COST_MAX = 1.12  # a spread plan costlier than this times the probe's is no start (clustered days: C2 1.16-1.29)
 
+Spread = dict[str, int] | None  # a spread solve as the plan's `searches` record it; None: the solve did not apply
+
 
 def _better(a: PlanResult, b: PlanResult) -> PlanResult:
     return a if (len(a.unassigned), a.cost) <= (len(b.unassigned), b.cost) else b
@@ -358,9 +360,9 @@ def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float) 
         status = 1
         try:
             os.close(read_end)
-            spread, note = _spread(problem, best, timeout_s=(deadline - time.perf_counter() - SAFETY_S) * SPREAD_SHARE)
+            spread, entry = _spread(problem, best, timeout_s=(deadline - time.perf_counter() - SAFETY_S) * SPREAD_SHARE)
             answer = pickle.dumps(
-                (*_polish(problem, best if spread is None else spread, deadline=deadline, chain=1), note)
+                (*_polish(problem, best if spread is None else spread, deadline=deadline, chain=1), entry)
             )
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(answer)
@@ -377,11 +379,11 @@ def _polish_in_parallel(problem: Problem, best: PlanResult, *, deadline: float) 
         log.warning("second_search_chain_lost", exited=exited)  # this chain's answer stands
         return mine, rounds, None
     try:
-        theirs, their_rounds, note = pickle.loads(data)  # noqa: S301 (our own child wrote it)
+        theirs, their_rounds, entry = pickle.loads(data)  # noqa: S301 (our own child wrote it)
     except Exception:
         log.warning("second_search_chain_unreadable", exc_info=True)
         return mine, rounds, None
-    return _better(mine, theirs), rounds + their_rounds, note
+    return _better(mine, theirs), rounds + their_rounds, entry
 
 
 def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool]:
@@ -402,9 +404,6 @@ def _collect(pid: int, read_end: int, *, wait_until: float) -> tuple[bytes, bool
         os.close(read_end)
         _, status = os.waitpid(pid, 0)
     return b"".join(chunks), os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-
-
-Spread = dict[str, int] | None  # what a spread solve gave (searches' entry), None if it did not apply
 
 
 def _spread(problem: Problem, best: PlanResult, *, timeout_s: float) -> tuple[PlanResult | None, Spread]:
@@ -460,9 +459,9 @@ def solve_within_budget(
     if threads < 2 or not hasattr(os, "fork"):  # one chain, from the probe's plan
         best, rounds = _polish(problem, best, deadline=deadline)
     else:
-        best, rounds, spread = _polish_in_parallel(problem, best, deadline=deadline)
-        if spread is not None:
-            searches.append(spread)
+        best, rounds, spread_entry = _polish_in_parallel(problem, best, deadline=deadline)
+        if spread_entry is not None:
+            searches.append(spread_entry)
     searches.append({"polish_rounds": rounds, "cost": best.cost})
     best.solve_ms = round((time.perf_counter() - started) * 1000)
     best.extra["searches"] = searches
