@@ -316,7 +316,7 @@ def state_from_result(state: LiveState, result: PlanResult) -> LiveState:
                 continue
             task = tasks[step.order_id]
             kind = step.kind
-            if kind == "delivery" and task.load_at_index is None and task.return_to_index is None:
+            if kind == "delivery" and not task.is_shipment:
                 kind = "job"
             if task.load_at_index is not None and not live.departed:
                 if kind == "pickup":

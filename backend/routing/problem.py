@@ -58,6 +58,11 @@ class TaskInput:
     return_to_index: int | None = None  # set for returns: picked up here, delivered at this depot index
     load_at_index: int | None = None  # set for an order not on board yet: fetched at this depot, delivered here
 
+    @property
+    def is_shipment(self) -> bool:
+        """VROOM's shipment (a pickup and a delivery, two of a vehicle's tasks), not a job."""
+        return self.return_to_index is not None or self.load_at_index is not None
+
 
 @dataclass
 class StepResult:

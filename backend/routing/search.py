@@ -168,6 +168,12 @@ def _visits(route: RouteResult, jobs: set[UUID], removed: set[UUID]) -> list[tup
     ]
 
 
+def _cuttable(problem: Problem) -> bool:
+    """Whether the problem's input is Problem.build's, which the search can cut into sub-problems and give other
+    vehicles; a subclass that builds its own (the bench's pickup-and-delivery problem) cannot be."""
+    return type(problem).build is Problem.build
+
+
 def _tasks_of(route: RouteResult) -> list[UUID]:
     """The route's tasks in visiting order, each once (a shipment's first step counts)."""
     seen: dict[UUID, None] = {}
@@ -175,6 +181,10 @@ def _tasks_of(route: RouteResult) -> list[UUID]:
         if s.order_id is not None:
             seen.setdefault(s.order_id, None)
     return list(seen)
+
+
+JOB_STEPS = (("job", "single"),)  # our visit kinds of a task as VROOM's step types (Problem._steps)
+SHIPMENT_STEPS = (("pickup", "pickup"), ("delivery", "delivery"))
 
 
 class _Inputs:
@@ -190,7 +200,7 @@ class _Inputs:
         self.steps = {
             (kind, t.order_id): vroom.VehicleStep(vroom_kind, self.numbers[t.order_id])
             for t in problem.tasks
-            for kind, vroom_kind in (("job", "single"), ("pickup", "pickup"), ("delivery", "delivery"))
+            for kind, vroom_kind in (SHIPMENT_STEPS if t.is_shipment else JOB_STEPS)
         }
         self.ends = vroom.VehicleStep("start"), vroom.VehicleStep("end")
         profiles = {v.profile for v in problem.vehicles}
@@ -242,13 +252,14 @@ class _Polish:
         self.problem = problem
         self.rng = random.Random(seed)
         self.ids = [t.order_id for t in problem.tasks]
-        self.jobs = {t.order_id for t in problem.tasks if t.return_to_index is None and t.load_at_index is None}
+        self.jobs = {t.order_id for t in problem.tasks if not t.is_shipment}
         durations = problem.durations[problem.vehicles[0].profile]
         where = np.array([t.location_index for t in problem.tasks])
-        closeness = durations[np.ix_(where, where)].astype(float) + durations[np.ix_(where, where)].T
+        between = durations[np.ix_(where, where)].astype(float)
+        closeness = between + between.T
         self.neighbours: list[list[int]] = np.argsort(closeness, axis=1, kind="stable").tolist()
         # a subclass that builds its own input (the bench's pickup-and-delivery problem) gets whole-plan rounds
-        self.split = type(problem).build is Problem.build
+        self.split = _cuttable(problem)
         self.inputs = _Inputs(problem) if self.split else None
 
     def sub_problem(self, vehicles: list[UUID], tasks: list[UUID]) -> Problem:
@@ -414,13 +425,13 @@ def _spread(problem: Problem, best: PlanResult, *, timeout_s: float) -> tuple[Pl
     SPREAD_COST_MAX times as much; the entry for `searches`, or None when it did not apply."""
     routes = len(best.routes) + SPREAD_ROUTES
     # every task of the day, served or not; VROOM counts a shipment's pickup and delivery as two of a vehicle's tasks
-    stops = sum(1 if t.return_to_index is None and t.load_at_index is None else 2 for t in problem.tasks)
+    stops = sum(2 if t.is_shipment else 1 for t in problem.tasks)
     if (
         not best.routes
         or stops < SPREAD_FROM_STOPS * len(best.routes)
         or routes > len(problem.vehicles)
         or timeout_s <= 0
-        or type(problem).build is not Problem.build
+        or not _cuttable(problem)
     ):
         return None, None
     cap = math.ceil(stops / routes)
