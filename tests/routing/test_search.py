@@ -7,6 +7,7 @@ import math
 import random
 import time
 import uuid
+from typing import Any
 
 import numpy as np
 import pytest
@@ -400,3 +401,30 @@ def test_on_long_routes_the_answer_records_the_spread_solve_and_is_no_worse_than
     assert plan.cost <= min(probe["cost"], spread["cost"])
     one_chain = solve_within_budget(problem, budget_s=0.3, threads=1)
     assert not [s for s in one_chain.extra["searches"] if "spread_routes" in s]
+
+
+def test_a_starting_route_vroom_refuses_starts_empty_and_the_others_stay(monkeypatch: pytest.MonkeyPatch) -> None:
+    # VROOM 1.15 refuses its own route of the van with a break as a starting route (VROOM-Project/vroom#1251)
+    problem = generated_problem(seed=7)
+    first = solve(problem, exploration_level=0, timeout_s=None)
+    polish = search._Polish(problem, seed=1)
+    jobs = {t.order_id for t in problem.tasks if not t.is_shipment}
+    with_break, other = uuid.UUID(int=2), next(r.vehicle_id for r in first.routes if r.vehicle_id != uuid.UUID(int=2))
+    routes = {r.vehicle_id: r for r in first.routes}
+    warm = {v: _visits(routes[v], jobs, set()) for v in (with_break, other)}
+    tasks = [t for v in warm for _, t in warm[v]]
+    sub = polish.sub_problem([with_break, other], list(dict.fromkeys(tasks)))
+    with pytest.raises(Exception, match="Infeasible route for vehicle 2"):
+        solve(sub, exploration_level=0, timeout_s=None, warm_start=warm, searches=1)
+    calls: list[set[uuid.UUID]] = []
+    real_solve = search.solve
+
+    def recording(*args: Any, **kwargs: Any) -> PlanResult:
+        calls.append(set(kwargs["warm_start"]))
+        return real_solve(*args, **kwargs)
+
+    monkeypatch.setattr(search, "solve", recording)
+    answer = polish.solve_warm(sub, warm, timeout_s=1.0)
+    assert calls == [{with_break, other}, {other}]
+    served = {s.order_id for r in answer.routes for s in r.steps if s.order_id} | set(answer.unassigned)
+    assert served == set(tasks) and not answer.unassigned
