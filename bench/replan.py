@@ -77,7 +77,7 @@ from backend.events.channels import PrunedChannelsPlugin, driver_channel  # noqa
 from backend.events.models import Event  # noqa: E402
 from backend.fleet import service as fleet  # noqa: E402
 from backend.fleet.models import VehicleProfile  # noqa: E402
-from backend.fleet.schemas import VehicleCreate  # noqa: E402
+from backend.fleet.schemas import Break, VehicleCreate  # noqa: E402
 from backend.places import service as places  # noqa: E402
 from backend.places.models import LocationKind  # noqa: E402
 from backend.places.schemas import LocationCreate  # noqa: E402
@@ -220,8 +220,11 @@ class Running:
         return sorted(found, key=lambda p: int(p["revision"]))
 
 
+LUNCH = Break(start=clock_time(11, 0), end=clock_time(13, 0), duration_s=1800)  # --breaks: every van's
+
+
 async def seed_organization(
-    app: Litestar, vehicles: int, max_stops: int | None
+    app: Litestar, vehicles: int, max_stops: int | None, lunch: bool = False
 ) -> tuple[uuid.UUID, str, list[uuid.UUID]]:
     """Organization, admin, depot, and V vans with a driver each, through the services (as the demo seeds)."""
     async with transaction(app.state[SESSION_FACTORY_KEY]) as session:
@@ -269,6 +272,7 @@ async def seed_organization(
                     driver_id=driver.id,
                     depot_id=depot.id,
                     max_stops=max_stops,
+                    breaks=[LUNCH] if lunch else [],
                 ),
             )
     return org.id, admin.email, drivers
@@ -276,7 +280,13 @@ async def seed_organization(
 
 @contextlib.asynccontextmanager
 async def serve(
-    database_url: str, workdir: Path, vehicles: int, max_stops: int | None, travel: str, gc_tuning: bool = True
+    database_url: str,
+    workdir: Path,
+    vehicles: int,
+    max_stops: int | None,
+    travel: str,
+    gc_tuning: bool = True,
+    lunch: bool = False,
 ) -> AsyncIterator[Running]:
     """uvicorn in this process on a free port; the organization seeded, signed in, a dispatcher API key minted."""
     settings = Settings(
@@ -294,7 +304,7 @@ async def serve(
         max_import_bytes=64 * 1024 * 1024,
     )
     app = create_app(settings, server=gc_tuning)  # as `doorstep serve` makes it, unless --no-gc-tuning
-    organization_id, admin_email, drivers = await seed_organization(app, vehicles, max_stops)
+    organization_id, admin_email, drivers = await seed_organization(app, vehicles, max_stops, lunch)
     async with serve_app(app, email=admin_email, password=PASSWORD, key_name="bench replan") as (client, key):
         yield Running(app, client, {"X-API-Key": key}, organization_id, drivers, settings)
 
@@ -544,7 +554,13 @@ async def bench_size(
     setup_start = time.perf_counter()
     max_stops = math.ceil(args.stops_slack * stops / vehicles) if args.stops_slack else None
     async with serve(
-        f"sqlite+aiosqlite:///{db}", workdir / label, vehicles, max_stops, args.travel, not args.no_gc_tuning
+        f"sqlite+aiosqlite:///{db}",
+        workdir / label,
+        vehicles,
+        max_stops,
+        args.travel,
+        not args.no_gc_tuning,
+        args.breaks,
     ) as running:
         response = await running.client.post(
             "/api/orders/import",
@@ -820,6 +836,9 @@ async def main() -> int:
     parser.add_argument("--level5-threads", type=int, default=2, help="threads of the cold level-5 peer (default 2)")
     parser.add_argument("--verbose", action="store_true", help="print every repeat")
     parser.add_argument(
+        "--breaks", action="store_true", help="every van takes a 30-minute break starting 11:00-13:00 (a lunch break)"
+    )
+    parser.add_argument(
         "--no-gc-tuning", action="store_true", help="the server without kit/gc_tuning.py (as the test suite's apps)"
     )
     args = parser.parse_args()
@@ -835,7 +854,7 @@ async def main() -> int:
         quiet_logs()
         print(
             f"Live re-plan: {', '.join(f'{s} stops x {v} vans' for s, v in args.sizes)}; {args.repeat} new orders "
-            f"each; {args.travel} travel times; SQLite",
+            f"each; {args.travel} travel times; SQLite{'; every van with a lunch break' if args.breaks else ''}",
             flush=True,
         )
         for stops, vehicles in args.sizes:
@@ -845,6 +864,7 @@ async def main() -> int:
         "benchmark": "live re-plan: POST /api/orders → route.updated on driver:{id} channels (uvicorn + httpx)",
         "travel": args.travel,
         "repeat": args.repeat,
+        "breaks": args.breaks,
         "gc_tuning": not args.no_gc_tuning,
         "goal": {
             "size": f"{GOAL_SIZE[0]}x{GOAL_SIZE[1]}",
@@ -857,7 +877,7 @@ async def main() -> int:
         "results": results,
         "total_s": time.perf_counter() - started,
     }
-    written = write_results("replan", report)
+    written = write_results("replan-breaks" if args.breaks else "replan", report)
     print()
     print(table(results, goal))
     m = report["machine"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import itertools
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 from uuid import UUID
 
@@ -36,6 +37,21 @@ class Break(msgspec.Struct, forbid_unknown_fields=True):
 
 
 Breaks = Annotated[list[Break], msgspec.Meta(max_length=5)]
+
+
+def check_breaks(breaks: list[Break]) -> None:
+    """Every break can be taken after the one before it (by latest start): the planner takes them in that order
+    and refuses a vehicle whose next break must start before the previous one can end."""
+    ordered = sorted(breaks, key=lambda b: (b.end, b.start))
+    for first, then in itertools.pairwise(ordered):
+        ends = datetime.combine(date.min, first.start) + timedelta(seconds=first.duration_s)
+        if ends > datetime.combine(date.min, then.end):
+            raise ValueError(
+                f"breaks: the break from {first.start} ({first.duration_s} s) ends after {then.end}, the latest "
+                f"start of the break from {then.start}; they cannot both be taken"
+            )
+
+
 MaxStops = Annotated[int, msgspec.Meta(ge=1, le=1_000)]
 MaxTravelSeconds = Annotated[int, msgspec.Meta(ge=60, le=24 * 3600)]
 
@@ -76,6 +92,7 @@ class VehicleCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         check_shift(self.shift_start, self.shift_end)
+        check_breaks(self.breaks)
 
 
 class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -93,3 +110,7 @@ class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
     max_stops: MaxStops | msgspec.UnsetType | None = msgspec.UNSET
     max_travel_s: MaxTravelSeconds | msgspec.UnsetType | None = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.breaks, msgspec.UnsetType):
+            check_breaks(self.breaks)

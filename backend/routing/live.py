@@ -21,6 +21,7 @@ from uuid import UUID
 
 import numpy as np
 import numpy.typing as npt
+from vroom._vroom import VroomInputException
 
 from backend.routing.problem import (
     PlanResult,
@@ -30,6 +31,7 @@ from backend.routing.problem import (
     TaskInput,
     VehicleInput,
     pin_skill,
+    refused_route,
     solve,
 )
 
@@ -48,11 +50,20 @@ class LiveVehicle:
     depot_index: int
     visits: tuple[Visit, ...]  # its remaining visits in order (the committed stop is not among them)
     on_board: tuple[int, int, int] = (0, 0, 0)  # load after its committed stop, of orders not in `visits`
+    # where each of vehicle.breaks (the breaks still to take) falls: on the way to visits[i] (len(visits): on the
+    # way back to the depot); empty: each is taken on the first leg by whose end its window has opened
+    breaks_at: tuple[int, ...] = ()
 
     @property
     def orders(self) -> list[UUID]:
         """Its orders in the order of their first visit."""
         return list(dict.fromkeys(order_id for _, order_id in self.visits))
+
+    def without(self, order_id: UUID) -> LiveVehicle:
+        """The vehicle with the order's visits taken out; each break stays between the same visits."""
+        visits = tuple(v for v in self.visits if v[1] != order_id)
+        breaks_at = tuple(sum(1 for v in self.visits[:at] if v[1] != order_id) for at in self.breaks_at)
+        return replace(self, visits=visits, breaks_at=breaks_at)
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,11 @@ def loads_after(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str,
 
 
 def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, UUID]]) -> Timed:
-    """Forward schedule of a vehicle's visits from where and when it is free, with every rule checked."""
+    """Forward schedule of a vehicle's visits from where and when it is free, with every rule checked.
+
+    A break is taken on the way, as VROOM times it: it starts once the van has left its last stop and the
+    break's window has opened (waiting at the next stop if it opens later than the van gets there), and the van
+    reaches that stop the break's length later. A van with nothing left to visit takes no break."""
     v = live.vehicle
     durations, distances = state.durations[v.profile], state.distances[v.profile]
     clock, here = v.shift[0], v.start_index
@@ -132,13 +147,44 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
     if v.max_tasks is not None and len(visits) > v.max_tasks:
         violations.append("max_tasks")
     steps = [StepResult("start", None, here, clock, 0, 0, 0)]
+    breaks = list(enumerate(v.breaks)) if visits else []
+    placed = live.breaks_at if len(live.breaks_at) == len(v.breaks) else None
     travel = distance = 0
-    for kind, order_id in visits:
-        task = state.tasks[order_id]
-        where = visit_location(kind, task)
-        travel += int(durations[here, where])
+    for position in range(len(visits) + 1):
+        if position < len(visits):
+            kind, order_id = visits[position]
+            task = state.tasks[order_id]
+            where = visit_location(kind, task)
+        else:
+            where = v.end_index
+        leg = int(durations[here, where])
+        travel += leg
         distance += int(distances[here, where])
-        arrival = clock + int(durations[here, where])
+        driven = 0  # of the leg, before the breaks taken so far on it
+        while breaks:
+            number, (earliest, latest, length) = breaks[0]
+            reaches = clock + leg - driven  # the stop (or the depot), without this break
+            if position == len(visits):
+                take = True  # every break still to take is taken before the van is back
+            elif placed is not None:
+                take = placed[number] <= position
+            else:  # once its window has opened by the stop, or where it is the last chance to start it in time
+                at_customer = customer_visit(kind, task)
+                opens = window(task)[0] if at_customer else 0
+                take = reaches >= earliest or max(reaches, opens) + (task.service_s if at_customer else 0) > latest
+            if not take:
+                break
+            starts = max(clock, earliest)
+            if starts > latest:
+                violations.append(f"break:{number}")
+            driven = min(leg, driven + starts - clock)
+            steps.append(StepResult("break", None, None, starts, length, 0, distance))
+            clock = starts + length
+            breaks.pop(0)
+        arrival = clock + leg - driven
+        if position == len(visits):
+            clock = arrival
+            break
         waiting = service = 0
         if customer_visit(kind, task):
             opens, closes = window(task)
@@ -149,9 +195,6 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
             violations.append(f"skills:{order_id}")
         steps.append(StepResult(_STEP_KIND[kind], order_id, where, arrival, service, waiting, distance))
         clock, here = arrival + waiting + service, where
-    travel += int(durations[here, v.end_index])
-    distance += int(distances[here, v.end_index])
-    clock += int(durations[here, v.end_index])
     if clock > v.shift[1]:
         violations.append("shift_end")
     steps.append(StepResult("end", None, v.end_index, clock, 0, 0, distance))
@@ -168,69 +211,109 @@ class Insertion:
     position: int  # the gap: the index in the vehicle's visits where the order's (first) visit goes
     added_travel_s: int
     fetched: bool  # a van already out goes to the depot for it first
+    before_break: bool = False  # a break on the way to visits[position] now comes after the order's visit(s)
 
 
 def cheapest_insertion(state: LiveState, order_id: UUID) -> Insertion | None:
-    """Cheapest feasible insertion of one order (capacity, time windows, shift end, skills, max tasks) into the
-    current routes; every gap of a route is scored at once with numpy. None when no gap is feasible.
+    """Cheapest feasible insertion of one order (capacity, time windows, shift end, skills, max tasks, breaks)
+    into the current routes; every gap of a route is scored at once with numpy. None when no gap is feasible.
 
     A van still at the depot takes a delivery as one more parcel loaded before it leaves; a van already out
     takes it as a depot visit followed by the delivery, both in one gap (the warm re-solve may move the depot
-    visit earlier). A customer return is placed as its pickup; its drop at the depot ends the route."""
+    visit earlier). A customer return is placed as its pickup; its drop at the depot ends the route.
+
+    A van with a break still to take: the gaps are scored without its breaks (a break only delays, so a gap that
+    fails without them fails with them), then tried in order of cost with the breaks until one keeps every rule:
+    the order goes after a break on its way, or else before it."""
     task = state.tasks[order_id]
-    opens, closes = window(task)
-    amount = np.array(task.amount, dtype=np.int64)
-    is_return = task.return_to_index is not None
     best: Insertion | None = None
     for live in state.vehicles:
         v = live.vehicle
-        capacity = np.array(v.capacity, dtype=np.int64)
-        visits = list(live.visits)
-        fetch = not is_return and live.departed
-        added_visits = 2 if (fetch or is_return) else 1
-        if not task.skills <= v.skills or (v.max_tasks is not None and len(visits) + added_visits > v.max_tasks):
+        fetch = task.return_to_index is None and live.departed
+        added_visits = 2 if (fetch or task.return_to_index is not None) else 1
+        if not task.skills <= v.skills or (v.max_tasks is not None and len(live.visits) + added_visits > v.max_tasks):
             continue
-        timed = time_route(state, live, visits)
+        timed = time_route(state, live, live.visits)
         if not timed.feasible:
             continue  # a route already broken (late, over capacity) is left to the re-solve
-        loads = loads_after(state, live, visits)
-        durations = state.durations[v.profile]
-        nodes = np.array([step.location_index for step in timed.steps], dtype=np.int64)
-        departure = np.array([step.departure_s for step in timed.steps], dtype=np.int64)
-        service = np.array([step.service_s for step in timed.steps], dtype=np.int64)
-        closes_at = np.full(len(nodes), np.iinfo(np.int64).max // 4, dtype=np.int64)
-        for i, (kind, other) in enumerate(visits, start=1):
-            if customer_visit(kind, state.tasks[other]):
-                closes_at[i] = window(state.tasks[other])[1]
-        closes_at[-1] = v.shift[1]
-        # latest[k]: the latest arrival at step k that keeps every later step in its window (waiting allowed)
-        legs = durations[nodes[:-1], nodes[1:]].astype(np.int64)
-        latest = closes_at.copy()
-        for k in range(len(nodes) - 2, -1, -1):
-            latest[k] = min(closes_at[k], latest[k + 1] - legs[k] - service[k])
-        before, after = nodes[:-1], nodes[1:]
-        x = task.location_index
-        if fetch:
-            to_x = durations[before, live.depot_index].astype(np.int64) + int(durations[live.depot_index, x])
-        else:
-            to_x = durations[before, x].astype(np.int64)
-        from_x = durations[x, after].astype(np.int64)
-        start_x = np.maximum(departure[:-1] + to_x, opens)
-        ok = (start_x <= closes) & (start_x + task.service_s + from_x <= latest[1:])
-        rows = loads[:-1] + amount <= capacity  # the order on board right after gap g
-        if fetch:
-            ok &= rows.all(axis=1)
-        elif is_return:  # on board from its pickup to the depot at the end
-            ok &= np.logical_and.accumulate(rows[::-1].all(axis=1))[::-1]
-        else:  # loaded at the start, on board until its gap
-            ok &= np.logical_and.accumulate(rows.all(axis=1))
-        if not ok.any():
+        with_breaks = bool(v.breaks)
+        if with_breaks:
+            live = replace(live, vehicle=replace(v, breaks=()), breaks_at=())
+            timed = time_route(state, live, live.visits)
+        cost = _gap_costs(state, live, timed, task, fetch)
+        if cost is None:
             continue
-        cost = np.where(ok, to_x + from_x - legs, np.iinfo(np.int64).max)
-        gap = int(np.argmin(cost))
-        if best is None or cost[gap] < best.added_travel_s:
-            best = Insertion(order_id, v.vehicle_id, gap, int(cost[gap]), fetch)
+        gaps = np.argsort(cost, kind="stable") if with_breaks else [int(np.argmin(cost))]
+        for gap in gaps:
+            if best is not None and cost[gap] >= best.added_travel_s:
+                break
+            candidate = Insertion(order_id, v.vehicle_id, int(gap), int(cost[gap]), fetch)
+            found = _keeps_breaks(state, candidate) if with_breaks else candidate
+            if found is not None:
+                best = found
+                break
     return best
+
+
+_UNREACHABLE = np.iinfo(np.int64).max
+
+
+def _gap_costs(state: LiveState, live: LiveVehicle, timed: Timed, task: TaskInput, fetch: bool) -> IntArray | None:
+    """Added travel of the order in each gap of a route without breaks (infeasible gaps: _UNREACHABLE), or None
+    when no gap is feasible."""
+    v = live.vehicle
+    opens, closes = window(task)
+    amount = np.array(task.amount, dtype=np.int64)
+    capacity = np.array(v.capacity, dtype=np.int64)
+    visits = live.visits
+    loads = loads_after(state, live, visits)
+    durations = state.durations[v.profile]
+    nodes = np.array([step.location_index for step in timed.steps], dtype=np.int64)
+    departure = np.array([step.departure_s for step in timed.steps], dtype=np.int64)
+    service = np.array([step.service_s for step in timed.steps], dtype=np.int64)
+    closes_at = np.full(len(nodes), _UNREACHABLE // 4, dtype=np.int64)
+    for i, (kind, other) in enumerate(visits, start=1):
+        if customer_visit(kind, state.tasks[other]):
+            closes_at[i] = window(state.tasks[other])[1]
+    closes_at[-1] = v.shift[1]
+    # latest[k]: the latest arrival at step k that keeps every later step in its window (waiting allowed)
+    legs = durations[nodes[:-1], nodes[1:]].astype(np.int64)
+    latest = closes_at.copy()
+    for k in range(len(nodes) - 2, -1, -1):
+        latest[k] = min(closes_at[k], latest[k + 1] - legs[k] - service[k])
+    before, after = nodes[:-1], nodes[1:]
+    x = task.location_index
+    if fetch:
+        to_x = durations[before, live.depot_index].astype(np.int64) + int(durations[live.depot_index, x])
+    else:
+        to_x = durations[before, x].astype(np.int64)
+    from_x = durations[x, after].astype(np.int64)
+    start_x = np.maximum(departure[:-1] + to_x, opens)
+    ok = (start_x <= closes) & (start_x + task.service_s + from_x <= latest[1:])
+    rows = loads[:-1] + amount <= capacity  # the order on board right after gap g
+    if fetch:
+        ok &= rows.all(axis=1)
+    elif task.return_to_index is not None:  # on board from its pickup to the depot at the end
+        ok &= np.logical_and.accumulate(rows[::-1].all(axis=1))[::-1]
+    else:  # loaded at the start, on board until its gap
+        ok &= np.logical_and.accumulate(rows.all(axis=1))
+    if not ok.any():
+        return None
+    return np.where(ok, to_x + from_x - legs, _UNREACHABLE)
+
+
+def _keeps_breaks(state: LiveState, insertion: Insertion) -> Insertion | None:
+    """The insertion as it keeps every rule with the van's breaks (the order after a break on its way, or else
+    before it), or None."""
+    tries = [insertion]
+    live = next(lv for lv in state.vehicles if lv.vehicle.vehicle_id == insertion.vehicle_id)
+    if insertion.position in live.breaks_at:
+        tries.append(replace(insertion, before_break=True))
+    for attempt in tries:
+        after = apply_insertion(replace(state, vehicles=(live,)), attempt)
+        if time_route(after, after.vehicles[0], after.vehicles[0].visits).feasible:
+            return attempt
+    return None
 
 
 def apply_insertion(state: LiveState, insertion: Insertion) -> LiveState:
@@ -241,19 +324,23 @@ def apply_insertion(state: LiveState, insertion: Insertion) -> LiveState:
     for live in state.vehicles:
         if live.vehicle.vehicle_id == insertion.vehicle_id:
             visits = list(live.visits)
+            at = insertion.position
             if task.return_to_index is not None:
-                visits.insert(insertion.position, ("pickup", insertion.order_id))
+                visits.insert(at, ("pickup", insertion.order_id))
                 visits.append(("delivery", insertion.order_id))
+                added = 1
             elif insertion.fetched:
                 tasks[insertion.order_id] = replace(task, load_at_index=live.depot_index)
-                visits[insertion.position : insertion.position] = [
-                    ("pickup", insertion.order_id),
-                    ("delivery", insertion.order_id),
-                ]
+                visits[at:at] = [("pickup", insertion.order_id), ("delivery", insertion.order_id)]
+                added = 2
             else:
                 tasks[insertion.order_id] = replace(task, load_at_index=None)
-                visits.insert(insertion.position, ("job", insertion.order_id))
-            live = replace(live, visits=tuple(visits))
+                visits.insert(at, ("job", insertion.order_id))
+                added = 1
+            breaks_at = tuple(
+                b + added if b > at or (b == at and insertion.before_break) else b for b in live.breaks_at
+            )
+            live = replace(live, visits=tuple(visits), breaks_at=breaks_at)
         vehicles.append(live)
     new = tuple(o for o in state.new if o != insertion.order_id)
     return replace(state, vehicles=tuple(vehicles), tasks=tasks, new=new)
@@ -291,19 +378,34 @@ def live_problem(state: LiveState) -> Problem:
 
 def warm_solve(state: LiveState, *, exploration_level: int = 1, timeout_s: float | None = 0.2) -> PlanResult:
     """Re-solve the remaining work with the current routes as vehicle steps (VROOM's normal mode inserts the
-    unplaced orders into that partial solution and improves it by local search). Blocking: run in a thread."""
+    unplaced orders into that partial solution and improves it by local search). Blocking: run in a thread.
+
+    A route VROOM refuses as a start (problem.refused_route: VROOM 1.15 does so to many routes of a van with a
+    break) starts empty with its orders kept for that van: the van still starts from the stop it is at or heading
+    to and keeps its stops, and only their order is open to the solver."""
     # a route that is already broken (a late van past a window) cannot be a VROOM starting route: those start empty
     routes = {
         live.vehicle.vehicle_id: list(live.visits)
         for live in state.vehicles
         if time_route(state, live, live.visits).feasible
     }
-    return solve(live_problem(state), exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
+    kept = state
+    while True:
+        problem = live_problem(kept)
+        try:
+            return solve(problem, exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
+        except VroomInputException as error:
+            vehicle = refused_route(problem, error)
+            if vehicle is None or vehicle not in routes:
+                raise
+            routes.pop(vehicle)
+            van = next(lv for lv in state.vehicles if lv.vehicle.vehicle_id == vehicle)
+            kept = replace(kept, pinned={**kept.pinned, **dict.fromkeys(van.orders, vehicle)})
 
 
 def state_from_result(state: LiveState, result: PlanResult) -> LiveState:
-    """The live state whose routes follow a solver result. A van still at the depot loads what it delivers
-    before leaving, so an order it fetches becomes a plain delivery (one visit)."""
+    """The live state whose routes follow a solver result, breaks where the solver put them. A van still at the
+    depot loads what it delivers before leaving, so an order it fetches becomes a plain delivery (one visit)."""
     by_vehicle: dict[UUID, RouteResult] = {r.vehicle_id: r for r in result.routes}
     tasks = dict(state.tasks)
     vehicles = []
@@ -311,7 +413,10 @@ def state_from_result(state: LiveState, result: PlanResult) -> LiveState:
     for live in state.vehicles:
         route = by_vehicle.get(live.vehicle.vehicle_id)
         visits: list[Visit] = []
+        breaks_at: list[int] = []
         for step in route.steps if route is not None else []:
+            if step.kind == "break":
+                breaks_at.append(len(visits))  # VROOM takes a vehicle's breaks in the order they are given
             if step.order_id is None:
                 continue
             task = tasks[step.order_id]
@@ -325,7 +430,9 @@ def state_from_result(state: LiveState, result: PlanResult) -> LiveState:
                 kind = "job"
             visits.append((kind, step.order_id))
             placed.add(step.order_id)
-        vehicles.append(replace(live, visits=tuple(visits)))
+        if len(breaks_at) != len(live.vehicle.breaks):
+            breaks_at = []  # not as given (a route with nothing left): each is placed when it is taken
+        vehicles.append(replace(live, visits=tuple(visits), breaks_at=tuple(breaks_at)))
     new = tuple(o for o in state.new if o not in placed)
     return replace(state, vehicles=tuple(vehicles), tasks=tasks, new=new)
 

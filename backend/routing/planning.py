@@ -194,13 +194,19 @@ def vehicle_input(vehicle: Vehicle, depot_index: int) -> VehicleInput:
         capacity=(int(vehicle.capacity_kg * 10), int(vehicle.capacity_l * 10), vehicle.capacity_parcels),
         skills=frozenset(vehicle.skills),
         shift=(_clock_seconds(vehicle.shift_start), _clock_seconds(vehicle.shift_end)),
+        # in the order VROOM takes them (it refuses a vehicle whose breaks are listed otherwise)
         breaks=tuple(
-            (
-                _clock_seconds(time.fromisoformat(b["start"])),
-                _clock_seconds(time.fromisoformat(b["end"])),
-                int(b["duration_s"]),
+            sorted(
+                (
+                    (
+                        _clock_seconds(time.fromisoformat(b["start"])),
+                        _clock_seconds(time.fromisoformat(b["end"])),
+                        int(b["duration_s"]),
+                    )
+                    for b in vehicle.breaks
+                ),
+                key=lambda b: (b[1], b[0]),
             )
-            for b in vehicle.breaks
         ),
         max_tasks=vehicle.max_stops,
         max_travel_s=vehicle.max_travel_s,

@@ -200,12 +200,7 @@ def _moved_state(loaded: replanning.Loaded, source_id: UUID, target_id: UUID, st
         task = replace(task, load_at_index=None)  # loaded at the depot or fetched from it: the target decides
     without = replace(
         state,
-        vehicles=tuple(
-            replace(lv, visits=tuple(v for v in lv.visits if v[1] != order_id))
-            if lv.vehicle.vehicle_id == source_id
-            else lv
-            for lv in state.vehicles
-        ),
+        vehicles=tuple(lv.without(order_id) if lv.vehicle.vehicle_id == source_id else lv for lv in state.vehicles),
         tasks={**state.tasks, order_id: task},
         new=(order_id,),
     )

@@ -197,7 +197,17 @@ async def load(
             remaining = ahead[1:]
         committed[vehicle.id] = fixed
         visits: list[Visit] = []
-        for stop in remaining:
+        breaks_taken, breaks_at = 0, []
+        ahead_ids = {id(s) for s in remaining}
+        for stop in stops:
+            if stop.kind is StopKind.break_:
+                if stop.sequence < fixed:
+                    breaks_taken += 1  # passed: the driver is at or heading to a stop after it
+                else:
+                    breaks_at.append(len(visits))  # on the way to the next remaining visit
+                continue
+            if id(stop) not in ahead_ids:
+                continue
             order = order_rows.get(stop.order_id) if stop.order_id else None
             if order is None or not on_route(order):
                 dirty.add(vehicle.id)  # cancelled or taken off the route: its visit goes
@@ -222,13 +232,15 @@ async def load(
             else:
                 visits.append(("delivery" if tasks[order.id].load_at_index is not None else "job", order.id))
         on_board = _on_board(tasks, visits)
+        breaks, placed = _breaks_ahead(base.breaks[breaks_taken:], breaks_at, start_s)
         live_vehicles.append(
             LiveVehicle(
-                vehicle=replace(base, start_index=start_index, shift=(start_s, base.shift[1])),
+                vehicle=replace(base, start_index=start_index, shift=(start_s, base.shift[1]), breaks=breaks),
                 departed=departed,
                 depot_index=depot_index,
                 visits=tuple(visits),
                 on_board=on_board,
+                breaks_at=placed,
             )
         )
     new_ids: list[UUID] = []
@@ -281,6 +293,17 @@ async def load(
         travel_times=source,
         told=told,
     )
+
+
+def _breaks_ahead(
+    breaks: tuple[tuple[int, int, int], ...], stored_at: list[int], free_s: int
+) -> tuple[tuple[tuple[int, int, int], ...], tuple[int, ...]]:
+    """The breaks a van still has to take, and where the plan has them (empty: placed as they come, see
+    live.LiveVehicle.breaks_at). A break whose latest start has passed before the van is free again (a late
+    driver) is still owed: it is taken as soon as the van is free."""
+    owed = tuple((free_s, free_s, length) if latest < free_s else (s, latest, length) for s, latest, length in breaks)
+    kept_as_planned = owed == breaks and len(stored_at) == len(breaks)
+    return owed, tuple(stored_at) if kept_as_planned else ()
 
 
 def _on_board(tasks: dict[UUID, TaskInput], visits: list[Visit]) -> tuple[int, int, int]:
@@ -336,10 +359,13 @@ async def write(
     }
     pool: dict[tuple[UUID, StopKind], Stop] = {}
     ends: dict[UUID, Stop] = {}
+    break_rows: dict[UUID, list[Stop]] = {}
     for vehicle_id, stops in loose.items():
         for stop in stops:
             if stop.kind is StopKind.end:
                 ends[vehicle_id] = stop
+            elif stop.kind is StopKind.break_:
+                break_rows.setdefault(vehicle_id, []).append(stop)
             elif stop.order_id is not None:
                 pool[(stop.order_id, stop.kind)] = stop
     timed = {t.vehicle_id: t for t in live.timed_routes(after)}
@@ -352,22 +378,37 @@ async def write(
         route = loaded.routes.get(vehicle_id) or await _new_route(session, loaded, vehicle)
         sequence = loaded.committed.get(vehicle_id, 0)
         stops_payload = []
+        last_index = vehicle.vehicle.start_index
         for step in timed[vehicle_id].steps[1:-1]:
-            if step.order_id is None or step.location_index is None:
+            if step.kind == "break":  # a break row sits where the driver is when it starts (as planning puts it)
+                lat, lon = loaded.points.coordinates[last_index]
+                spare = break_rows.get(vehicle_id)
+                if spare:
+                    stop = spare.pop(0)
+                else:
+                    stop = Stop(organization_id=route.organization_id, kind=StopKind.break_, lat=lat, lon=lon)
+                    session.add(stop)
+                _set(stop, "lat", lat)
+                _set(stop, "lon", lon)
+            elif step.order_id is None or step.location_index is None:
                 continue
-            kind = _stop_kind(step.kind)
-            reused = pool.pop((step.order_id, kind), None)
-            if reused is not None:
-                stop = reused
             else:
-                lat, lon = loaded.points.coordinates[step.location_index]
-                stop = Stop(organization_id=route.organization_id, order_id=step.order_id, kind=kind, lat=lat, lon=lon)
-                session.add(stop)
+                last_index = step.location_index
+                kind = _stop_kind(step.kind)
+                reused = pool.pop((step.order_id, kind), None)
+                if reused is not None:
+                    stop = reused
+                else:
+                    lat, lon = loaded.points.coordinates[step.location_index]
+                    stop = Stop(
+                        organization_id=route.organization_id, order_id=step.order_id, kind=kind, lat=lat, lon=lon
+                    )
+                    session.add(stop)
             sequence += 1
             _set(stop, "route_id", route.id)
             _set(stop, "sequence", sequence)
             _set(stop, "status", StopStatus.pending)
-            _set(stop, "pinned", after.pinned.get(step.order_id) == vehicle_id)
+            _set(stop, "pinned", step.order_id is not None and after.pinned.get(step.order_id) == vehicle_id)
             _set(stop, "planned_arrival_at", at(loaded.day_start, step.arrival_s + step.waiting_s))
             _set(stop, "planned_departure_at", at(loaded.day_start, step.departure_s))
             used.add(id(stop))
@@ -392,7 +433,7 @@ async def write(
     for stops in loose.values():
         for stop in stops:
             if id(stop) not in used and stop.kind is not StopKind.end:
-                await session.delete(stop)  # gone: cancelled, moved (a new row took over), or a break
+                await session.delete(stop)  # gone: cancelled, moved (a new row took over), or a break not taken
     await session.flush()
     # orders placed for the first time become planned / scheduled, as publishing does
     for order_id in change.added:
@@ -457,7 +498,7 @@ async def write(
                     "stops": [
                         {
                             "stop_id": str(stop.id),
-                            "order_id": str(stop.order_id),
+                            "order_id": str(stop.order_id) if stop.order_id else None,
                             "sequence": stop.sequence,
                             "kind": stop.kind.value,
                             "eta": stop.planned_arrival_at.isoformat() if stop.planned_arrival_at else None,
@@ -554,7 +595,7 @@ async def warm_resolve(state: LiveState, *, timeout_s: float, max_moved: int = 2
     try:
         result = await workers.run(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
     except VroomInputException:
-        return None  # VROOM refused the starting routes: the live plan stays (the fast path has re-timed it)
+        return None  # VROOM refused the input (live.warm_solve retries refused routes): the live plan stays
     candidate = live.state_from_result(state, result)
     placed_before = {o for v in state.vehicles for o in v.orders}
     placed_after = {o for v in candidate.vehicles for o in v.orders}

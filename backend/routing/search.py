@@ -74,7 +74,6 @@ import math
 import os
 import pickle
 import random
-import re
 import select
 import signal
 import time
@@ -84,9 +83,8 @@ from uuid import UUID
 import numpy as np
 import structlog
 import vroom
-from vroom._vroom import VroomInputException
 
-from backend.routing.problem import PlanResult, Problem, RouteResult, solve
+from backend.routing.problem import PlanResult, Problem, RouteResult, solve, solve_warm
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +99,6 @@ ROUTES_MAX = 4  # routes ruined (and re-solved) in one round at most
 SUB_TASKS_MAX = 40  # a third or later route joins a round only while its sub-problem stays within this many tasks
 THRESHOLDS = (0.0, 0.005)  # record-to-record acceptance of each chain (above the best, decreasing to 0)
 SEED = 20261125
-REFUSED_ROUTE = re.compile(r"Infeasible route for vehicle (\d+)\.")  # VROOM's message for a starting route
 CHILD_GRACE_S = 0.5  # past the deadline, the second chain's process is waited for this long, then killed
 SAFETY_S = 0.02  # kept free at the end: reading the answer back and the thread hop take a few milliseconds
 FAILED_ROUNDS_MAX = 50  # rounds in a row that VROOM refuses (input errors) before the polish stops
@@ -304,23 +301,6 @@ class _Polish:
             ruined.append(vehicle)
         return ruined, removed
 
-    def solve_warm(self, sub: Problem, warm: dict[UUID, list[tuple[str, UUID]]], *, timeout_s: float) -> PlanResult:
-        """One VROOM search from the warm routes. A route VROOM refuses as infeasible starts empty instead (its tasks
-        are inserted again), one refusal at a time: VROOM 1.15 checks a starting route with its own placement of the
-        vehicle's breaks and refuses routes it made itself (VROOM-Project/vroom#1251; on generated days, 243 of 450
-        rounds failed so, all on the van with a break, and a failed round is lost)."""
-        while True:
-            try:
-                return solve(sub, exploration_level=0, timeout_s=timeout_s, threads=1, warm_start=warm, searches=1)
-            except VroomInputException as error:
-                refused = REFUSED_ROUTE.fullmatch(str(error))
-                if refused is None or not warm:
-                    raise
-                vehicle = self.problem.vehicles[int(refused[1]) - 1].vehicle_id
-                if vehicle not in warm:
-                    raise
-                warm = {v: visits for v, visits in warm.items() if v != vehicle}
-
     def round(self, plan: _Plan, *, timeout_s: float) -> _Plan | None:
         """One ruin and re-solve; the new plan, or None if VROOM gave a worse or incomplete one."""
         ruined, removed = self.ruin(plan)
@@ -336,7 +316,7 @@ class _Polish:
         sub = self.sub_problem(vehicles, tasks)
         warm = {v: _visits(plan.routes[v], self.jobs, removed) for v in ruined}
         # one VROOM search (no ruin-and-recreate of its own) from the ruined routes
-        answer = self.solve_warm(sub, warm, timeout_s=timeout_s)
+        answer = solve_warm(sub, warm, exploration_level=0, timeout_s=timeout_s, threads=1, searches=1)
         before_out = (removed & plan.unassigned) if self.split else plan.unassigned
         if not set(answer.unassigned) <= before_out:
             return None

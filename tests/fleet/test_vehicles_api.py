@@ -91,3 +91,26 @@ def test_breaks_and_limits_round_trip_and_bad_breaks_are_refused(client, tenant)
     )
     assert bad.status_code == 400
     assert api.post("/api/vehicles", json={**VAN, "name": "V3", "max_stops": 0}).status_code == 400
+
+
+def test_breaks_that_cannot_both_be_taken_are_refused_and_any_order_is_kept(client, tenant):
+    api = sign_in(client, tenant.users[Role.dispatcher])
+    clash = [
+        {"start": "11:00:00", "end": "11:30:00", "duration_s": 3600},  # runs to 12:00 at the earliest
+        {"start": "11:15:00", "end": "11:45:00", "duration_s": 900},
+    ]
+    refused = api.post("/api/vehicles", json={**VAN, "breaks": clash})
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "cannot both be taken" in refused.text
+    # listed late first: kept as given (the planner takes them in their order: test_replanning_api)
+    late_first = [
+        {"start": "14:00:00", "end": "15:00:00", "duration_s": 600},
+        {"start": "11:00:00", "end": "13:00:00", "duration_s": 1800},
+    ]
+    vehicle = api.post("/api/vehicles", json={**VAN, "breaks": late_first})
+    assert vehicle.status_code == 201, vehicle.text
+    assert vehicle.json()["breaks"] == late_first
+    patched = api.patch(f"/api/vehicles/{vehicle.json()['id']}", json={"breaks": clash})
+    assert patched.status_code == 400
+    assert "cannot both be taken" in patched.text

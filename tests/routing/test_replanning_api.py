@@ -353,3 +353,46 @@ def test_editing_what_the_solver_does_not_see_leaves_the_routes_alone_and_a_new_
     assert moved.status_code == 200, moved.text
     settle(demo.client)
     assert asked == ["order updated"] and len(revisions(demo)) == 1  # where the order is: the solver's business
+
+
+def test_breaks_stay_on_the_route_and_in_the_etas_through_live_changes(demo):
+    """A van's breaks (taken on the way, as VROOM times them) are kept where the plan has them: a route the
+    change does not touch keeps every ETA, and on the route that takes the new order every stop after a break is
+    still planned after it ends. The breaks are listed late first: the planner takes them in their order."""
+    windows = {time(11, 0): (time(12, 30), 1800), time(14, 0): (time(15, 0), 600)}
+    late_first = [
+        {"start": "14:00:00", "end": "15:00:00", "duration_s": 600},
+        {"start": "11:00:00", "end": "12:30:00", "duration_s": 1800},
+    ]
+    for vehicle in demo.get("/api/vehicles").json()["items"]:
+        assert demo.patch(f"/api/vehicles/{vehicle['id']}", json={"breaks": late_first}).status_code == 200
+    plan = publish_day(demo)
+    before = routes(demo, plan["id"])
+    with_work = [r for r in before.values() if any(s["order_id"] for s in r["stops"])]
+    assert with_work and all(sum(s["kind"] == "break" for s in r["stops"]) == 2 for r in with_work)
+
+    new = make_order(demo, lat=60.1699, lon=24.9384, recipient_name="Late Addition")
+    settle(demo.client)
+
+    after = routes(demo, plan["id"])
+    holding = next(r for r in after.values() if any(s["order_id"] == new["id"] for s in r["stops"]))
+    revised = revisions(demo)
+    assert revised and revised[0]["diff"]["added"] == [new["id"]]
+    named = {r["route_id"] for revision in revised for r in revision["routes"]}
+    for route_id in set(after) - named:
+        assert shape(after[route_id]) == shape(before[route_id]), route_id  # re-timing keeps the breaks in place
+    for route in after.values():
+        assert_route_is_consistent(route)
+        if not any(s["order_id"] for s in route["stops"]):
+            continue
+        breaks = [s for s in route["stops"] if s["kind"] == "break"]
+        assert len(breaks) == 2, route["id"]
+        for taken in breaks:
+            starts = datetime.fromisoformat(taken["planned_arrival_at"]).astimezone(HELSINKI)
+            ends = datetime.fromisoformat(taken["planned_departure_at"]).astimezone(HELSINKI)
+            opens = max(t for t in windows if t <= starts.time())
+            latest, length = windows[opens]
+            assert starts.time() <= latest and ends - starts == timedelta(seconds=length), taken
+            later = [s for s in route["stops"] if s["sequence"] > taken["sequence"]]
+            assert all(datetime.fromisoformat(s["planned_arrival_at"]) >= ends for s in later), route["id"]
+    assert sum(s["kind"] == "break" for s in holding["stops"]) == 2

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 import vroom
 
+from backend.routing import problem as problem_module
 from backend.routing import search
-from backend.routing.problem import PlanResult, Problem, RouteResult, TaskInput, VehicleInput, solve
+from backend.routing.problem import PlanResult, Problem, RouteResult, TaskInput, VehicleInput, solve, solve_warm
 from backend.routing.search import (
     SPREAD_COST_MAX,
     SPREAD_ROUTES,
@@ -417,14 +418,14 @@ def test_a_starting_route_vroom_refuses_starts_empty_and_the_others_stay(monkeyp
     with pytest.raises(Exception, match="Infeasible route for vehicle 2"):
         solve(sub, exploration_level=0, timeout_s=None, warm_start=warm, searches=1)
     calls: list[set[uuid.UUID]] = []
-    real_solve = search.solve
+    real_solve = problem_module.solve
 
     def recording(*args: Any, **kwargs: Any) -> PlanResult:
         calls.append(set(kwargs["warm_start"]))
         return real_solve(*args, **kwargs)
 
-    monkeypatch.setattr(search, "solve", recording)
-    answer = polish.solve_warm(sub, warm, timeout_s=1.0)
+    monkeypatch.setattr(problem_module, "solve", recording)
+    answer = solve_warm(sub, warm, exploration_level=0, timeout_s=1.0, searches=1)
     assert calls == [{with_break, other}, {other}]
     served = {s.order_id for r in answer.routes for s in r.steps if s.order_id} | set(answer.unassigned)
     assert served == set(tasks) and not answer.unassigned
