@@ -21,6 +21,10 @@ class RemainingStop:
     window_start_at: datetime | None = None
     window_end_at: datetime | None = None
     arrived_at: datetime | None = None  # set when the driver is at this stop now: the dwell is in progress
+    # the plan's breaks on the way into this stop: the driver reaches it this much later, and a break does not
+    # start before break_from (its planned start: a driver ahead of the plan waits for it)
+    break_s: float = 0
+    break_from: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def estimate(
             earliest_at = latest_at = eta_at
         else:
             eta_at = clock_at + timedelta(seconds=travel_s * speed_factor)
+            if stop.break_s > 0:  # taken on the way, as the plan times it: from break_from, or once underway
+                eta_at = max(eta_at, stop.break_from or eta_at) + timedelta(seconds=stop.break_s)
             service_start_at = _not_before(eta_at, stop.window_start_at)
             departure_at = service_start_at + timedelta(seconds=stop.service_s)
             half = timedelta(seconds=window.half_width_s((eta_at - now).total_seconds()))

@@ -100,6 +100,15 @@ class StopView:
     not being visited yet, so they do not see the van or an "arriving"."""
 
 
+@dataclass(frozen=True)
+class BreakView:
+    """A break stop of the plan: the driver's break on the way to the next stop, at its planned times."""
+
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+
+
 @dataclass
 class RouteView:
     route_id: UUID
@@ -107,6 +116,34 @@ class RouteView:
     stops: list[StopView]
     service_date: date | None = None
     yard: Yard | None = None
+    breaks: list[BreakView] = field(default_factory=list)
+
+    def break_before(self, stop_id: UUID) -> bool:
+        """Whether the plan has a break on the way into this stop."""
+        stop = next((s for s in self.stops if s.stop_id == stop_id), None)
+        if stop is None:
+            return False
+        lower = max((s.sequence for s in self.stops if s.sequence < stop.sequence), default=-1)
+        return any(lower < b.sequence < stop.sequence for b in self.breaks)
+
+    def breaks_on_the_way(self, remaining: list[StopView], now: datetime) -> list[tuple[float, datetime | None]]:
+        """Per remaining stop, the plan's breaks on the way into it: (seconds, not before). On the way to the first,
+        only what the clock leaves of them: the driver may be on a break now, or past it."""
+        passed = [s.sequence for s in self.stops if s.sequence < remaining[0].sequence and s not in remaining]
+        lower = max(passed, default=-1)
+        found: list[tuple[float, datetime | None]] = []
+        for index, stop in enumerate(remaining):
+            seconds, start = 0.0, None
+            for b in self.breaks:
+                if not lower < b.sequence < stop.sequence:
+                    continue
+                begins = b.starts_at if index else max(now, b.starts_at)
+                left = (b.ends_at - begins).total_seconds()
+                if left > 0:
+                    seconds, start = seconds + left, min(start or begins, begins)
+            found.append((seconds, start))
+            lower = stop.sequence
+        return found
 
     @property
     def remaining(self) -> list[StopView]:
@@ -422,6 +459,11 @@ class LiveTracker:
             service_date=route.service_date,
             stops=stops,
             yard=yard,
+            breaks=[
+                BreakView(s.sequence, s.planned_arrival_at, s.planned_departure_at)
+                for s in route.stops
+                if s.kind is StopKind.break_ and s.planned_arrival_at and s.planned_departure_at
+            ],
         )
         if fresh == state.route and state.geofence is not None:
             return  # the safety-net reload found the route as it was: its fences and ETAs stand
@@ -509,6 +551,8 @@ class LiveTracker:
             return False
         _, started_at, predicted_s = state.leg
         state.leg = None
+        if state.route is not None and state.route.break_before(stop_id):
+            return False  # a leg with the driver's break in it says nothing of their pace
         before = state.speed.samples
         state.speed.observe(predicted_s=predicted_s, observed_s=(arrived_at - started_at).total_seconds())
         return state.speed.samples != before
@@ -558,6 +602,7 @@ class LiveTracker:
             return
         if not at_first and (state.leg is None or state.leg[0] != first.stop_id):
             state.leg = (first.stop_id, point.at, lead)
+        breaks = route.breaks_on_the_way(remaining, now)
         etas = estimate(
             now=now,
             stops=[
@@ -570,6 +615,8 @@ class LiveTracker:
                     window_start_at=s.window_start_at,
                     window_end_at=s.window_end_at,
                     arrived_at=(s.arrived_at or now) if index == 0 and at_first else None,
+                    break_s=breaks[index][0],
+                    break_from=breaks[index][1],
                 )
                 for index, s in enumerate(remaining)
             ],

@@ -193,3 +193,16 @@ def test_moved_publishes_moves_of_a_minute_or_more(
 def test_moved_with_a_custom_threshold() -> None:
     assert moved(NOW, NOW + timedelta(seconds=30), threshold_s=30)
     assert not moved(NOW, NOW + timedelta(seconds=29), threshold_s=30)
+
+
+def test_a_break_on_the_way_delays_the_stop_and_every_one_after_it() -> None:
+    lunch = RemainingStop(
+        stop_id=uuid4(), order_id=uuid4(), lat=52.5, lon=13.4, service_s=120, break_s=1800, break_from=at(30)
+    )
+    etas = estimate(now=NOW, stops=[stop(service_s=120), lunch, stop(service_s=60)], leg_s=[600, 300, 900])
+    # done at the first stop 9:12; the break does not start before 9:30 (the plan's time): 9:30-10:00
+    assert etas[1].eta_at == at(60)
+    assert etas[2].eta_at == at(60 + 2 + 15)
+    # a driver behind the plan takes it on the way: the stop is reached the break's length later
+    late = estimate(now=at(40), stops=[stop(service_s=120), lunch], leg_s=[600, 300])
+    assert len(late) == 2 and late[1].eta_at == at(40 + 10 + 2 + 5 + 30)

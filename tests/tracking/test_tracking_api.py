@@ -508,3 +508,44 @@ def test_the_driver_socket_answers_a_batch_with_one_error_per_reason_and_closes_
             ws.receive_json(timeout=5)
         assert closed.value.code == 1003
     assert day.route["status"] == "published"
+
+
+def test_live_etas_after_the_drivers_break_include_it(day: Day) -> None:
+    """The plan's break between the first and second stop (as planning stores one): the live ETA of every stop
+    after it moves by the break; before this, customers after a lunch break saw ETAs early by its length."""
+    from backend.routing.models import Stop, StopKind
+
+    client = day.driver.client
+    starts = utcnow() + timedelta(minutes=20)
+
+    async def add_break(session: Any) -> None:
+        rows = (await session.scalars(select(Stop).where(Stop.route_id == UUID(day.route["id"])))).all()
+        first = next(s for s in rows if str(s.id) == day.stops[0]["id"])
+        for row in sorted(rows, key=lambda s: -s.sequence):
+            if row.sequence > first.sequence:
+                row.sequence += 1
+                await session.flush()
+        session.add(
+            Stop(
+                organization_id=first.organization_id,
+                route_id=first.route_id,
+                sequence=first.sequence + 1,
+                kind=StopKind.break_,
+                lat=first.lat,
+                lon=first.lon,
+                planned_arrival_at=starts,
+                planned_departure_at=starts + timedelta(minutes=30),
+            )
+        )
+
+    run_in_app(client, add_break)
+    stop = (day.stops[0]["lat"], day.stops[0]["lon"])
+    drive(day, walk(DEPOT, (stop[0] - 0.0027, stop[1]), 4), utcnow() - timedelta(seconds=30))
+    stops = [s for s in client.get(f"/api/routes/{day.route['id']}/stops").json()["stops"] if s["order_id"]]
+    first, second, third = (datetime.fromisoformat(s["eta_at"]) for s in stops)
+    # 600 m and a minute's service apart, but the second waits for the break, planned from `starts`: 30 min
+    assert second - max(first, starts) >= timedelta(minutes=30)
+    assert second >= starts + timedelta(minutes=30)
+    assert third - second < timedelta(minutes=10)
+    view = client.get(f"/api/track/{day.token(1)}").json()
+    assert datetime.fromisoformat(view["eta"]["eta_at"]) >= starts + timedelta(minutes=30)
