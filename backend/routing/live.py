@@ -380,37 +380,47 @@ def warm_solve(state: LiveState, *, exploration_level: int = 1, timeout_s: float
     """Re-solve the remaining work with the current routes as vehicle steps (VROOM's normal mode inserts the
     unplaced orders into that partial solution and improves it by local search). Blocking: run in a thread.
 
-    A route VROOM refuses as a start (problem.refused_route: VROOM 1.15 does so to many routes of a van with a
-    break) starts empty with its orders kept for that van: the van still starts from the stop it is at or heading
-    to and keeps its stops, and only their order is open to the solver."""
+    A van whose route VROOM refuses as a start (problem.refused_route: VROOM 1.15 does so to most routes of a van
+    with a break, and accepts no more than their first stop or two) keeps its route as it is and sits out the
+    re-solve, which goes on with the other vans; the result names those vans in extra["kept"]."""
     # a route that is already broken (a late van past a window) cannot be a VROOM starting route: those start empty
     routes = {
         live.vehicle.vehicle_id: list(live.visits)
         for live in state.vehicles
         if time_route(state, live, live.visits).feasible
     }
-    kept = state
+    kept: list[UUID] = []
     while True:
-        problem = live_problem(kept)
+        taking_part = tuple(lv for lv in state.vehicles if lv.vehicle.vehicle_id not in kept)
+        problem = live_problem(replace(state, vehicles=taking_part))
+        if not problem.vehicles or not problem.tasks:  # nothing left to re-solve (VROOM refuses an empty input)
+            return PlanResult(routes=[], unassigned=list(state.new), cost=0, solve_ms=0, extra={"kept": kept})
         try:
-            return solve(problem, exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
+            result = solve(problem, exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
         except VroomInputException as error:
             vehicle = refused_route(problem, error)
             if vehicle is None or vehicle not in routes:
                 raise
-            routes.pop(vehicle)
-            van = next(lv for lv in state.vehicles if lv.vehicle.vehicle_id == vehicle)
-            kept = replace(kept, pinned={**kept.pinned, **dict.fromkeys(van.orders, vehicle)})
+            kept.append(vehicle)
+            continue
+        result.extra["kept"] = kept
+        return result
 
 
 def state_from_result(state: LiveState, result: PlanResult) -> LiveState:
-    """The live state whose routes follow a solver result, breaks where the solver put them. A van still at the
-    depot loads what it delivers before leaving, so an order it fetches becomes a plain delivery (one visit)."""
+    """The live state whose routes follow a solver result, breaks where the solver put them; a van the result
+    names as kept (warm_solve) stays as it was. A van still at the depot loads what it delivers before leaving, so
+    an order it fetches becomes a plain delivery (one visit)."""
     by_vehicle: dict[UUID, RouteResult] = {r.vehicle_id: r for r in result.routes}
     tasks = dict(state.tasks)
     vehicles = []
     placed: set[UUID] = set()
+    kept = set(result.extra.get("kept", ()))
     for live in state.vehicles:
+        if live.vehicle.vehicle_id in kept:  # sat out the re-solve (warm_solve): as it was
+            vehicles.append(live)
+            placed.update(live.orders)
+            continue
         route = by_vehicle.get(live.vehicle.vehicle_id)
         visits: list[Visit] = []
         breaks_at: list[int] = []

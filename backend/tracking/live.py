@@ -129,7 +129,8 @@ class RouteView:
     def breaks_on_the_way(self, remaining: list[StopView], now: datetime) -> list[tuple[float, datetime | None]]:
         """Per remaining stop, the plan's breaks on the way into it: (seconds, not before). On the way to the first,
         only what the clock leaves of them: the driver may be on a break now, or past it."""
-        passed = [s.sequence for s in self.stops if s.sequence < remaining[0].sequence and s not in remaining]
+        ahead = {s.stop_id for s in remaining}
+        passed = [s.sequence for s in self.stops if s.sequence < remaining[0].sequence and s.stop_id not in ahead]
         lower = max(passed, default=-1)
         found: list[tuple[float, datetime | None]] = []
         for index, stop in enumerate(remaining):

@@ -77,16 +77,31 @@ def test_the_warm_resolve_survives_vroom_refusing_the_route_of_the_van_with_a_br
     routes = {lv.vehicle.vehicle_id: list(lv.visits) for lv in state.vehicles}
     with pytest.raises(VroomInputException, match="Infeasible route for vehicle 2"):
         solve(live_problem(state), exploration_level=1, timeout_s=0.2, warm_start=routes)
+    van = next(lv for lv in state.vehicles if lv.vehicle.breaks)
+    # one more order to place: it goes to a van that takes part (the refused one sits out)
+    newcomer = next(o for o in van.orders if not state.tasks[o].is_shipment)
+    state = replace(
+        state,
+        vehicles=tuple(lv.without(newcomer) if lv is van else lv for lv in state.vehicles),
+        new=(newcomer,),
+    )
+    van = next(lv for lv in state.vehicles if lv.vehicle.breaks)
     result = warm_solve(state, exploration_level=1, timeout_s=0.2)
-    assert result.unassigned == []
+    assert result.extra["kept"] == [van.vehicle.vehicle_id] and result.unassigned == []
     again = state_from_result(state, result)
-    van = next(lv for lv in again.vehicles if lv.vehicle.breaks)
-    assert len(van.breaks_at) == 1
+    assert next(lv for lv in again.vehicles if lv.vehicle.breaks) == van  # as it was, break included
+    assert again.new == () and newcomer in {o for lv in again.vehicles for o in lv.orders}
     assert all(t.feasible for t in timed_routes(again))
-    # the refused van started empty with its orders kept for it (only their order was open), the others from
-    # their routes: no stop changed van
-    for before, after in zip(state.vehicles, again.vehicles, strict=True):
-        assert set(before.orders) == set(after.orders)
+
+
+def test_when_every_van_with_work_is_refused_the_re_solve_keeps_the_plan() -> None:
+    state, _ = planned(seed=7)
+    van = next(lv for lv in state.vehicles if lv.vehicle.breaks)
+    idle = replace(next(lv for lv in state.vehicles if not lv.vehicle.breaks), visits=())
+    alone = replace(state, vehicles=(van, idle), tasks={o: state.tasks[o] for o in van.orders})
+    result = warm_solve(alone, exploration_level=1, timeout_s=0.2)  # the idle van has nothing to re-solve
+    assert result.extra["kept"] == [van.vehicle.vehicle_id] and result.routes == []
+    assert state_from_result(alone, result).vehicles == alone.vehicles
 
 
 def one_van(visits: list[int], *, breaks: tuple[tuple[int, int, int], ...], breaks_at: tuple[int, ...] = ()):
