@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
-from datetime import date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import datetime, time
 from typing import Annotated
 from uuid import UUID
 
@@ -39,17 +39,32 @@ class Break(msgspec.Struct, forbid_unknown_fields=True):
 Breaks = Annotated[list[Break], msgspec.Meta(max_length=5)]
 
 
-def check_breaks(breaks: list[Break]) -> None:
-    """Every break can be taken after the one before it (by latest start): the planner takes them in that order
-    and refuses a vehicle whose next break must start before the previous one can end."""
-    ordered = sorted(breaks, key=lambda b: (b.end, b.start))
-    for first, then in itertools.pairwise(ordered):
-        ends = datetime.combine(date.min, first.start) + timedelta(seconds=first.duration_s)
-        if ends > datetime.combine(date.min, then.end):
+def check_breaks(breaks: Sequence[tuple[time, time, int]], shift_start: time, shift_end: time) -> None:
+    """The breaks (start, end, duration_s) can all be taken in the shift, as the planner takes them: by latest
+    start, each from the shift start and the end of the one before, and the last one over by the shift end.
+    VROOM refuses a vehicle whose breaks cannot be (it would fail the whole plan)."""
+    ready = _seconds(shift_start)
+    for start, end, duration_s in sorted(breaks, key=lambda b: (b[1], b[0])):
+        starts = max(_seconds(start), ready)
+        if starts > _seconds(end):
+            after = "the shift starts" if ready == _seconds(shift_start) else "the break before it ends"
             raise ValueError(
-                f"breaks: the break from {first.start} ({first.duration_s} s) ends after {then.end}, the latest "
-                f"start of the break from {then.start}; they cannot both be taken"
+                f"breaks: the break from {start} cannot start by {end}: {after} at {_clock(ready)}; "
+                "they cannot all be taken"
             )
+        ready = starts + duration_s
+    if ready > _seconds(shift_end):
+        raise ValueError(
+            f"breaks: they cannot all be over by the shift end ({shift_end}): the last ends at {_clock(ready)}"
+        )
+
+
+def _seconds(clock: time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 MaxStops = Annotated[int, msgspec.Meta(ge=1, le=1_000)]
@@ -92,7 +107,7 @@ class VehicleCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         check_shift(self.shift_start, self.shift_end)
-        check_breaks(self.breaks)
+        check_breaks([(b.start, b.end, b.duration_s) for b in self.breaks], self.shift_start, self.shift_end)
 
 
 class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -110,7 +125,3 @@ class VehicleUpdate(msgspec.Struct, forbid_unknown_fields=True):
     max_stops: MaxStops | msgspec.UnsetType | None = msgspec.UNSET
     max_travel_s: MaxTravelSeconds | msgspec.UnsetType | None = msgspec.UNSET
     is_active: bool | msgspec.UnsetType = msgspec.UNSET
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.breaks, msgspec.UnsetType):
-            check_breaks(self.breaks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from uuid import UUID
 
 import msgspec
@@ -14,7 +15,7 @@ from backend.events import service as events
 from backend.fleet import repository
 from backend.fleet.errors import BadAssignment, VehicleNameTaken, VehicleNotFound
 from backend.fleet.models import Vehicle
-from backend.fleet.schemas import VehicleCreate, VehicleUpdate, check_shift
+from backend.fleet.schemas import VehicleCreate, VehicleUpdate, check_breaks, check_shift
 from backend.kit.problems import Invalid, NotFound
 from backend.places import service as places
 from backend.places.models import LocationKind
@@ -82,7 +83,17 @@ async def update_vehicle(
     ):
         raise VehicleNameTaken(f"A vehicle named {name!r} exists")
     try:
-        check_shift(changes.get("shift_start", vehicle.shift_start), changes.get("shift_end", vehicle.shift_end))
+        shift_start, shift_end = (
+            changes.get("shift_start", vehicle.shift_start),
+            changes.get("shift_end", vehicle.shift_end),
+        )
+        check_shift(shift_start, shift_end)
+        breaks = changes.get("breaks", vehicle.breaks)
+        check_breaks(
+            [(time.fromisoformat(b["start"]), time.fromisoformat(b["end"]), int(b["duration_s"])) for b in breaks],
+            shift_start,
+            shift_end,
+        )
     except ValueError as exc:
         raise Invalid(str(exc)) from exc
     await _check_assignment(

@@ -51,7 +51,8 @@ class LiveVehicle:
     visits: tuple[Visit, ...]  # its remaining visits in order (the committed stop is not among them)
     on_board: tuple[int, int, int] = (0, 0, 0)  # load after its committed stop, of orders not in `visits`
     # where each of vehicle.breaks (the breaks still to take) falls: on the way to visits[i] (len(visits): on the
-    # way back to the depot); empty: each is taken on the first leg by whose end its window has opened
+    # way back to the depot); empty: each is taken on the first leg by whose end its window has opened, or on the
+    # leg to a stop it could no longer start after (time_route)
     breaks_at: tuple[int, ...] = ()
 
     @property
@@ -148,7 +149,7 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
         violations.append("max_tasks")
     steps = [StepResult("start", None, here, clock, 0, 0, 0)]
     breaks = list(enumerate(v.breaks)) if visits else []
-    placed = live.breaks_at if len(live.breaks_at) == len(v.breaks) else None
+    positions = live.breaks_at if len(live.breaks_at) == len(v.breaks) else None
     travel = distance = 0
     for position in range(len(visits) + 1):
         if position < len(visits):
@@ -166,8 +167,8 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
             reaches = clock + leg - driven  # the stop (or the depot), without this break
             if position == len(visits):
                 take = True  # every break still to take is taken before the van is back
-            elif placed is not None:
-                take = placed[number] <= position
+            elif positions is not None:
+                take = positions[number] <= position
             else:  # once its window has opened by the stop, or where it is the last chance to start it in time
                 at_customer = customer_visit(kind, task)
                 opens = window(task)[0] if at_customer else 0
@@ -245,7 +246,7 @@ def cheapest_insertion(state: LiveState, order_id: UUID) -> Insertion | None:
             continue
         gaps = np.argsort(cost, kind="stable") if with_breaks else [int(np.argmin(cost))]
         for gap in gaps:
-            if best is not None and cost[gap] >= best.added_travel_s:
+            if cost[gap] == _UNREACHABLE or (best is not None and cost[gap] >= best.added_travel_s):
                 break
             candidate = Insertion(order_id, v.vehicle_id, int(gap), int(cost[gap]), fetch)
             found = _keeps_breaks(state, candidate) if with_breaks else candidate
@@ -262,6 +263,7 @@ def _gap_costs(state: LiveState, live: LiveVehicle, timed: Timed, task: TaskInpu
     """Added travel of the order in each gap of a route without breaks (infeasible gaps: _UNREACHABLE), or None
     when no gap is feasible."""
     v = live.vehicle
+    assert not v.breaks, "gaps are scored without breaks (a break step has no place)"
     opens, closes = window(task)
     amount = np.array(task.amount, dtype=np.int64)
     capacity = np.array(v.capacity, dtype=np.int64)
@@ -309,8 +311,10 @@ def _keeps_breaks(state: LiveState, insertion: Insertion) -> Insertion | None:
     live = next(lv for lv in state.vehicles if lv.vehicle.vehicle_id == insertion.vehicle_id)
     if insertion.position in live.breaks_at:
         tries.append(replace(insertion, before_break=True))
+    tasks = {order_id: state.tasks[order_id] for order_id in (*live.orders, insertion.order_id)}
+    alone = replace(state, vehicles=(live,), tasks=tasks)  # what timing the one route reads, not the day's tasks
     for attempt in tries:
-        after = apply_insertion(replace(state, vehicles=(live,)), attempt)
+        after = apply_insertion(alone, attempt)
         if time_route(after, after.vehicles[0], after.vehicles[0].visits).feasible:
             return attempt
     return None
@@ -381,8 +385,9 @@ def warm_solve(state: LiveState, *, exploration_level: int = 1, timeout_s: float
     unplaced orders into that partial solution and improves it by local search). Blocking: run in a thread.
 
     A van whose route VROOM refuses as a start (problem.refused_route: VROOM 1.15 does so to most routes of a van
-    with a break, and accepts no more than their first stop or two) keeps its route as it is and sits out the
-    re-solve, which goes on with the other vans; the result names those vans in extra["kept"]."""
+    with a break, and accepts no more than their first stop or two), or whose breaks it finds it cannot all take,
+    keeps its route as it is and sits out the re-solve, which goes on with the other vans; the result names those
+    vans in extra["kept"]."""
     # a route that is already broken (a late van past a window) cannot be a VROOM starting route: those start empty
     routes = {
         live.vehicle.vehicle_id: list(live.visits)
@@ -398,8 +403,8 @@ def warm_solve(state: LiveState, *, exploration_level: int = 1, timeout_s: float
         try:
             result = solve(problem, exploration_level=exploration_level, timeout_s=timeout_s, warm_start=routes)
         except VroomInputException as error:
-            vehicle = refused_route(problem, error)
-            if vehicle is None or vehicle not in routes:
+            vehicle = refused_route(problem, error, or_breaks=True)
+            if vehicle is None:
                 raise
             kept.append(vehicle)
             continue

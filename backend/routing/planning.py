@@ -15,7 +15,15 @@ from zoneinfo import ZoneInfo
 from backend.fleet.models import Vehicle
 from backend.orders.models import Order, OrderKind, OrderStatus
 from backend.places.models import Location, LocationKind
-from backend.routing.problem import HORIZON_S, TaskInput, VehicleInput, pin_skill, volume_units, weight_units
+from backend.routing.problem import (
+    HORIZON_S,
+    TaskInput,
+    VehicleInput,
+    breaks_in_shift,
+    pin_skill,
+    volume_units,
+    weight_units,
+)
 
 # the state an order is in while it waits for a plan, per kind, and the state publishing moves it to
 PLANNABLE: dict[OrderKind, OrderStatus] = {
@@ -110,6 +118,8 @@ def translate(
             if earliest_s >= van.shift[1]:
                 continue  # the shift is over for today: the van is not there to plan with
             van = dataclasses.replace(van, shift=(earliest_s, van.shift[1]))
+        # a break whose time is over when the van can start (planning late in the day) is not planned
+        van = dataclasses.replace(van, breaks=breaks_in_shift(van.breaks, *van.shift, owe_late=False))
         vehicle_inputs.append(van)
     kept = {o: v for o, v in (pins or {}).items() if any(van.vehicle_id == v for van in vehicle_inputs)}
     vehicle_inputs = [

@@ -23,6 +23,7 @@ from vroom.solution.solution import Solution
 DAY_S = 24 * 3600
 HORIZON_S = 2 * DAY_S  # windows may run past midnight; nothing is planned beyond the next day
 REFUSED_ROUTE = re.compile(r"Infeasible route for vehicle (\d+)\.")  # VROOM's message for a starting route
+REFUSED_BREAKS = re.compile(r"Inconsistent breaks for vehicle (\d+)\.")  # ... for breaks it cannot all take
 
 
 def weight_units(kg: float) -> int:
@@ -288,12 +289,33 @@ def solve(
     return problem.read(solution, solve_ms=round((time.perf_counter() - started) * 1000))
 
 
-def refused_route(problem: Problem, error: VroomInputException) -> UUID | None:
-    """The vehicle whose starting route VROOM refused as infeasible, or None for any other input error. VROOM 1.15
-    checks a starting route with its own placement of the vehicle's breaks and refuses some routes it made itself
-    (VROOM-Project/vroom#1251, its fix closed unmerged)."""
-    refused = REFUSED_ROUTE.fullmatch(str(error))
+def refused_route(problem: Problem, error: VroomInputException, *, or_breaks: bool = False) -> UUID | None:
+    """The vehicle whose starting route VROOM refused as infeasible (or_breaks: or whose breaks it found it cannot
+    all take), or None for any other input error. VROOM 1.15 checks a starting route with its own placement of the
+    vehicle's breaks and refuses some routes it made itself (VROOM-Project/vroom#1251, its fix closed unmerged)."""
+    refused = REFUSED_ROUTE.fullmatch(str(error)) or (REFUSED_BREAKS.fullmatch(str(error)) if or_breaks else None)
     return problem.vehicles[int(refused[1]) - 1].vehicle_id if refused else None
+
+
+def breaks_in_shift(
+    breaks: Sequence[tuple[int, int, int]], start_s: int, end_s: int, *, owe_late: bool
+) -> tuple[tuple[int, int, int], ...]:
+    """The breaks (earliest start, latest start, length) a vehicle free from start_s to end_s can take, as VROOM
+    needs them: it refuses a vehicle with a break it cannot take ("Inconsistent breaks"), and with it the whole
+    solve. In order, each from the end of the one before: a break whose latest start has passed is dropped, or,
+    with owe_late (a driver later than planned keeps their break), taken as soon as it can be; a break that cannot
+    be over by end_s is dropped, and the ones after it."""
+    kept: list[tuple[int, int, int]] = []
+    ready = start_s
+    for earliest, latest, length in breaks:
+        starts = max(earliest, ready)
+        if starts + length > end_s:
+            break
+        if starts > latest and not owe_late:
+            continue
+        kept.append((earliest, max(latest, starts), length))
+        ready = starts + length
+    return tuple(kept)
 
 
 def solve_warm(problem: Problem, warm: dict[UUID, list[tuple[str, UUID]]], **options: Any) -> PlanResult:

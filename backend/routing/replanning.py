@@ -39,7 +39,7 @@ from backend.routing.planning import (
     seconds_since,
     vehicle_input,
 )
-from backend.routing.problem import Problem, TaskInput, explain_unassigned
+from backend.routing.problem import Problem, TaskInput, breaks_in_shift, explain_unassigned
 from backend.routing.travel import TravelTimes, matrices_with_fallback, street_line
 
 DONE = frozenset({StopStatus.completed, StopStatus.failed, StopStatus.skipped})
@@ -202,7 +202,9 @@ async def load(
         for stop in stops:
             if stop.kind is StopKind.break_:
                 if stop.sequence < fixed:
-                    breaks_taken += 1  # passed: the driver is at or heading to a stop after it
+                    # passed: the driver is at or heading to a stop after it (the app has no break button: a late
+                    # driver who has not taken it yet is taken to have)
+                    breaks_taken += 1
                 else:
                     breaks_at.append(len(visits))  # on the way to the next remaining visit
                 continue
@@ -232,7 +234,7 @@ async def load(
             else:
                 visits.append(("delivery" if tasks[order.id].load_at_index is not None else "job", order.id))
         on_board = _on_board(tasks, visits)
-        breaks, placed = _breaks_ahead(base.breaks[breaks_taken:], breaks_at, start_s)
+        breaks, break_positions = _breaks_ahead(base.breaks[breaks_taken:], breaks_at, start_s, base.shift[1])
         live_vehicles.append(
             LiveVehicle(
                 vehicle=replace(base, start_index=start_index, shift=(start_s, base.shift[1]), breaks=breaks),
@@ -240,7 +242,7 @@ async def load(
                 depot_index=depot_index,
                 visits=tuple(visits),
                 on_board=on_board,
-                breaks_at=placed,
+                breaks_at=break_positions,
             )
         )
     new_ids: list[UUID] = []
@@ -296,14 +298,15 @@ async def load(
 
 
 def _breaks_ahead(
-    breaks: tuple[tuple[int, int, int], ...], stored_at: list[int], free_s: int
+    breaks: tuple[tuple[int, int, int], ...], stored_at: list[int], free_s: int, shift_end_s: int
 ) -> tuple[tuple[tuple[int, int, int], ...], tuple[int, ...]]:
     """The breaks a van still has to take, and where the plan has them (empty: placed as they come, see
     live.LiveVehicle.breaks_at). A break whose latest start has passed before the van is free again (a late
-    driver) is still owed: it is taken as soon as the van is free."""
-    owed = tuple((free_s, free_s, length) if latest < free_s else (s, latest, length) for s, latest, length in breaks)
-    kept_as_planned = owed == breaks and len(stored_at) == len(breaks)
-    return owed, tuple(stored_at) if kept_as_planned else ()
+    driver) is still owed: it is taken as soon as the van is free; one that can no longer be over by the shift end
+    is dropped (problem.breaks_in_shift). Then the plan's places no longer hold."""
+    owed = breaks_in_shift(breaks, free_s, shift_end_s, owe_late=True)
+    as_planned = owed == breaks and len(stored_at) == len(breaks)
+    return owed, tuple(stored_at) if as_planned else ()
 
 
 def _on_board(tasks: dict[UUID, TaskInput], visits: list[Visit]) -> tuple[int, int, int]:
@@ -595,7 +598,7 @@ async def warm_resolve(state: LiveState, *, timeout_s: float, max_moved: int = 2
     try:
         result = await workers.run(live.warm_solve, state, exploration_level=1, timeout_s=timeout_s)
     except VroomInputException:
-        return None  # VROOM refused the input (live.warm_solve retries refused routes): the live plan stays
+        return None  # VROOM refused the input (live.warm_solve sets refused vans aside): the live plan stays
     candidate = live.state_from_result(state, result)
     placed_before = {o for v in state.vehicles for o in v.orders}
     placed_after = {o for v in candidate.vehicles for o in v.orders}

@@ -102,7 +102,7 @@ def test_breaks_that_cannot_both_be_taken_are_refused_and_any_order_is_kept(clie
     refused = api.post("/api/vehicles", json={**VAN, "breaks": clash})
     assert refused.status_code == 400
     assert refused.headers["content-type"].startswith("application/problem+json")
-    assert "cannot both be taken" in refused.text
+    assert "cannot all be taken" in refused.text
     # listed late first: kept as given (the planner takes them in their order: test_replanning_api)
     late_first = [
         {"start": "14:00:00", "end": "15:00:00", "duration_s": 600},
@@ -112,5 +112,22 @@ def test_breaks_that_cannot_both_be_taken_are_refused_and_any_order_is_kept(clie
     assert vehicle.status_code == 201, vehicle.text
     assert vehicle.json()["breaks"] == late_first
     patched = api.patch(f"/api/vehicles/{vehicle.json()['id']}", json={"breaks": clash})
-    assert patched.status_code == 400
-    assert "cannot both be taken" in patched.text
+    assert patched.status_code == 422  # checked against the stored shift, as a shift edit is
+    assert "cannot all be taken" in patched.text
+    # three breaks whose every pair could be taken, but not all three (10:00-12:00, then 12:00-13:00, then 13:00
+    # is past the third's latest start)
+    chain = [
+        {"start": "10:00:00", "end": "10:30:00", "duration_s": 7200},
+        {"start": "10:15:00", "end": "12:15:00", "duration_s": 3600},
+        {"start": "11:30:00", "end": "12:45:00", "duration_s": 1800},
+    ]
+    assert api.post("/api/vehicles", json={**VAN, "name": "V4", "breaks": chain}).status_code == 400
+    # against the shift: a break before it starts, breaks not over by its end, and a shift edit alone
+    early = [{"start": "05:00:00", "end": "06:00:00", "duration_s": 600}]
+    assert api.post("/api/vehicles", json={**VAN, "name": "V5", "breaks": early}).status_code == 400
+    late = [{"start": "13:00:00", "end": "14:00:00", "duration_s": 3600}]
+    made = api.post("/api/vehicles", json={**VAN, "name": "V6", "breaks": late})
+    assert made.status_code == 201, made.text
+    cut = api.patch(f"/api/vehicles/{made.json()['id']}", json={"shift_end": "13:30:00"})
+    assert cut.status_code == 422 and "shift end" in cut.text
+    assert api.get(f"/api/vehicles/{made.json()['id']}").json()["shift_end"] == VAN["shift_end"]

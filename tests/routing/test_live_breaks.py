@@ -9,7 +9,7 @@ from dataclasses import replace
 from uuid import UUID
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from vroom._vroom import VroomInputException
 
@@ -25,9 +25,10 @@ from backend.routing.live import (
     timed_routes,
     warm_solve,
 )
-from backend.routing.problem import solve
+from backend.routing.problem import breaks_in_shift, solve
+from backend.routing.reassign import why_it_does_not_fit
 from backend.routing.replanning import _breaks_ahead
-from tests.routing.test_live import DEPOT, make_state, task
+from tests.routing.test_live import make_state, task
 from tests.routing.test_search import generated_problem
 
 LUNCH = (2_000, 2_600, 900)  # may start from 2,000 s to 2,600 s, lasts 15 minutes
@@ -123,11 +124,17 @@ def test_a_break_with_no_place_in_the_plan_is_taken_once_its_window_opens() -> N
     lunch = timed.steps[3]
     assert (lunch.arrival_s, lunch.service_s) == (320, 600)  # on the way, as soon as stop 2 is done
     assert timed.steps[4].arrival_s == 320 + 100 + 600
-    # where the window would close during a stop's service, the break comes before that stop
+    # a window that has opened by the time the van is at a stop: the break is on the way to it
     state, van = one_van([1, 2, 3], breaks=((150, 200, 600),))
     timed = time_route(state, van, van.visits)
     assert [s.kind for s in timed.steps][:3] == ["start", "delivery", "break"]
     assert timed.steps[2].arrival_s == 160 and timed.feasible
+    # one that opens only after the van reaches stop 1 (at 100) but must start before its service ends (160):
+    # the last chance is on the way to it
+    state, van = one_van([1, 2, 3], breaks=((110, 150, 600),))
+    timed = time_route(state, van, van.visits)
+    assert [s.kind for s in timed.steps][:3] == ["start", "break", "delivery"]
+    assert timed.steps[1].arrival_s == 110 and timed.feasible
     # a van with nothing left to do takes no break, and one that cannot start it in time is infeasible
     state, van = one_van([], breaks=((300, 1_000, 600),))
     assert [s.kind for s in time_route(state, van, van.visits).steps] == ["start", "end"]
@@ -163,6 +170,21 @@ def test_an_insertion_that_would_push_the_break_past_its_window_goes_elsewhere()
     assert order.index(newcomer) > order.index("break")
 
 
+def test_a_move_that_only_the_break_rules_out_says_so() -> None:
+    # stop 1 done at 160, the break must start by 170 and is planned before stop 3; stop 2 (window to 400) fits
+    # between them only if the break moves past its window
+    state, van = one_van([1, 3], breaks=((150, 170, 600),), breaks_at=(1,))
+    newcomer = task(2, window=(0, 400))
+    state = replace(state, tasks={**state.tasks, newcomer.order_id: newcomer}, new=(newcomer.order_id,))
+    assert time_route(state, van, van.visits).feasible
+    assert cheapest_insertion(state, newcomer.order_id) is None
+    reason, detail = why_it_does_not_fit(state, van, newcomer.order_id, "Van 1")
+    assert reason == "break" and "break" in detail
+    roomy, _ = one_van([1, 3], breaks=((150, 2_000, 600),), breaks_at=(1,))
+    roomy = replace(roomy, tasks=state.tasks, new=(newcomer.order_id,))
+    assert cheapest_insertion(roomy, newcomer.order_id) is not None  # a later break leaves room
+
+
 def brute_force(state: LiveState, order_id: UUID) -> int | None:
     """Every gap of every route, the order after and before a break on its way, with the full schedule."""
     best: int | None = None
@@ -182,6 +204,7 @@ def brute_force(state: LiveState, order_id: UUID) -> int | None:
     return best
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     points=st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 5000)), min_size=4, max_size=12, unique=True),
     departed=st.booleans(),
@@ -225,10 +248,29 @@ def test_insertion_with_breaks_matches_brute_force(points, departed, windows, lu
 
 def test_a_break_the_driver_is_late_for_is_owed_at_once_and_others_keep_their_place() -> None:
     breaks = ((39_600, 45_000, 1_800), (50_400, 52_200, 900))  # 11:00-12:30 and 14:00-14:30
-    assert _breaks_ahead(breaks, [3, 5], free_s=36_000) == (breaks, (3, 5))
+    assert _breaks_ahead(breaks, [3, 5], 36_000, 57_600) == (breaks, (3, 5))
     # free at 12:45, lunch not taken: it is taken at once; where the plan had the breaks no longer holds
-    owed, at = _breaks_ahead(breaks, [0, 2], free_s=45_900)
-    assert owed == ((45_900, 45_900, 1_800), breaks[1]) and at == ()
+    owed, at = _breaks_ahead(breaks, [0, 2], 45_900, 57_600)
+    assert owed == ((39_600, 45_900, 1_800), breaks[1]) and at == ()
+    # free at 14:10: lunch till 14:40, then the second, past its latest start as well (VROOM refused such a van
+    # as "Inconsistent breaks", and with it the whole re-solve)
+    owed, _ = _breaks_ahead(breaks, [0, 2], 51_000, 57_600)
+    assert owed == ((39_600, 51_000, 1_800), (50_400, 52_800, 900))
+    # one that can no longer be over by the shift end (16:00) is dropped, with the ones after it
+    assert _breaks_ahead(breaks, [], 56_000, 57_600) == ((), ())
     # the plan has no place for them (a route made before the van had breaks): placed as they come
-    assert _breaks_ahead(breaks, [], free_s=36_000) == (breaks, ())
-    assert DEPOT == 0
+    assert _breaks_ahead(breaks, [], 36_000, 57_600) == (breaks, ())
+    # planning (not live): a break whose time is over is left out, not owed
+    assert breaks_in_shift(breaks, 45_900, 57_600, owe_late=False) == (breaks[1],)
+
+
+def test_a_late_van_owed_its_breaks_is_re_solved_and_timed_with_them() -> None:
+    state, van = one_van([1, 2, 3], breaks=())
+    owed = breaks_in_shift(((0, 100, 600), (200, 300, 300)), 400, 100_000, owe_late=True)
+    van = replace(van, vehicle=replace(van.vehicle, shift=(400, 100_000), breaks=owed))
+    state = replace(state, vehicles=(van,))
+    timed = time_route(state, van, van.visits)
+    assert timed.feasible and [s.arrival_s for s in timed.steps if s.kind == "break"] == [400, 1_000]
+    result = warm_solve(state, exploration_level=1, timeout_s=0.2)  # VROOM takes the van as it is
+    assert result.unassigned == [] and [r.vehicle_id for r in result.routes] == [van.vehicle.vehicle_id]
+    assert all(t.feasible for t in timed_routes(state_from_result(state, result)))
