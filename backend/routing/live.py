@@ -156,6 +156,9 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
             kind, order_id = visits[position]
             task = state.tasks[order_id]
             where = visit_location(kind, task)
+            at_customer = customer_visit(kind, task)  # timed by its window, with its service time
+            opens, closes = window(task) if at_customer else (0, 2**40)
+            service = task.service_s if at_customer else 0
         else:
             where = v.end_index
         leg = int(durations[here, where])
@@ -170,9 +173,7 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
             elif positions is not None:
                 take = positions[number] <= position
             else:  # once its window has opened by the stop, or where it is the last chance to start it in time
-                at_customer = customer_visit(kind, task)
-                opens = window(task)[0] if at_customer else 0
-                take = reaches >= earliest or max(reaches, opens) + (task.service_s if at_customer else 0) > latest
+                take = reaches >= earliest or max(reaches, opens) + service > latest
             if not take:
                 break
             starts = max(clock, earliest)
@@ -186,12 +187,9 @@ def time_route(state: LiveState, live: LiveVehicle, visits: Sequence[tuple[str, 
         if position == len(visits):
             clock = arrival
             break
-        waiting = service = 0
-        if customer_visit(kind, task):
-            opens, closes = window(task)
-            waiting, service = max(0, opens - arrival), task.service_s
-            if arrival + waiting > closes:
-                violations.append(f"time_window:{order_id}")
+        waiting = max(0, opens - arrival)
+        if arrival + waiting > closes:
+            violations.append(f"time_window:{order_id}")
         if not task.skills <= v.skills:
             violations.append(f"skills:{order_id}")
         steps.append(StepResult(_STEP_KIND[kind], order_id, where, arrival, service, waiting, distance))
