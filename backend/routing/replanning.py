@@ -197,16 +197,14 @@ async def load(
             remaining = ahead[1:]
         committed[vehicle.id] = fixed
         visits: list[Visit] = []
-        breaks_taken, breaks_at = 0, []
+        break_rows: list[BreakRow] = []
         ahead_ids = {id(s) for s in remaining}
         for stop in stops:
             if stop.kind is StopKind.break_:
-                if stop.sequence < fixed:
-                    # passed: the driver is at or heading to a stop after it (the app has no break button: a late
-                    # driver who has not taken it yet is taken to have)
-                    breaks_taken += 1
-                else:
-                    breaks_at.append(len(visits))  # on the way to the next remaining visit
+                # before the committed stop: passed, as the driver is at or heading to a stop after it (the app has
+                # no break button: a late driver who has not taken it yet is taken to have); else on the way to
+                # the next remaining visit
+                break_rows.append(_break_row(stop, start, None if stop.sequence < fixed else len(visits)))
                 continue
             if id(stop) not in ahead_ids:
                 continue
@@ -234,7 +232,7 @@ async def load(
             else:
                 visits.append(("delivery" if tasks[order.id].load_at_index is not None else "job", order.id))
         on_board = _on_board(tasks, visits)
-        breaks, break_positions = _breaks_ahead(base.breaks[breaks_taken:], breaks_at, start_s, base.shift[1])
+        breaks, break_positions = _breaks_ahead(base.breaks, break_rows, start_s, base.shift[1])
         live_vehicles.append(
             LiveVehicle(
                 vehicle=replace(base, start_index=start_index, shift=(start_s, base.shift[1]), breaks=breaks),
@@ -297,16 +295,55 @@ async def load(
     )
 
 
+@dataclass(frozen=True)
+class BreakRow:
+    """A break stop of the live plan: its planned start and length, and where it falls among the remaining visits
+    (None: passed)."""
+
+    starts_s: int
+    length_s: int
+    ahead_at: int | None
+
+
+def _break_row(stop: Stop, day: datetime, ahead_at: int | None) -> BreakRow:
+    starts = seconds_since(day, stop.planned_arrival_at) if stop.planned_arrival_at else -1
+    ends = seconds_since(day, stop.planned_departure_at) if stop.planned_departure_at else starts
+    return BreakRow(starts, ends - starts, ahead_at)
+
+
 def _breaks_ahead(
-    breaks: tuple[tuple[int, int, int], ...], stored_at: list[int], free_s: int, shift_end_s: int
+    breaks: tuple[tuple[int, int, int], ...], rows: list[BreakRow], free_s: int, shift_end_s: int
 ) -> tuple[tuple[tuple[int, int, int], ...], tuple[int, ...]]:
     """The breaks a van still has to take, and where the plan has them (empty: placed as they come, see
-    live.LiveVehicle.breaks_at). A break whose latest start has passed before the van is free again (a late
-    driver) is still owed: it is taken as soon as the van is free; one that can no longer be over by the shift end
-    is dropped (problem.breaks_in_shift). Then the plan's places no longer hold."""
-    owed = breaks_in_shift(breaks, free_s, shift_end_s, owe_late=True)
-    as_planned = owed == breaks and len(stored_at) == len(breaks)
-    return owed, tuple(stored_at) if as_planned else ()
+    live.LiveVehicle.breaks_at), from the vehicle's breaks and the plan's break stops.
+
+    Each stop is matched to the vehicle's break of its length whose window it starts in (else the last one opened
+    before it: a break owed late); where one matches none (the breaks were edited since), the stops stand for the
+    breaks in order, as planning made them. A break of the vehicle with no stop (added since) is still to take.
+
+    A break whose latest start has passed before the van is free again (a late driver) is still owed: it is taken
+    as soon as the van is free; one that can no longer be over by the shift end is dropped
+    (problem.breaks_in_shift). Then the plan's places no longer hold."""
+    matched: list[int] = []
+    for row in rows:
+        fits = [
+            (earliest <= row.starts_s <= latest, earliest, number)
+            for number, (earliest, latest, length) in enumerate(breaks)
+            if number not in matched and length == row.length_s and earliest <= row.starts_s
+        ]
+        if not fits:
+            matched = list(range(len(rows)))  # by order, as planning made them
+            break
+        matched.append(max(fits)[2])  # in its window, else the last to open (owed late)
+    taken = {number for number, row in zip(matched, rows, strict=False) if row.ahead_at is None}
+    ahead = {number: row.ahead_at for number, row in zip(matched, rows, strict=False) if row.ahead_at is not None}
+    left = [number for number in range(len(breaks)) if number not in taken]
+    still = tuple(breaks[number] for number in left)
+    owed = breaks_in_shift(still, free_s, shift_end_s, owe_late=True)
+    if owed != still or any(number not in ahead for number in left):
+        return owed, ()
+    positions = tuple(ahead[number] for number in left)
+    return owed, positions if list(positions) == sorted(positions) else ()
 
 
 def _on_board(tasks: dict[UUID, TaskInput], visits: list[Visit]) -> tuple[int, int, int]:

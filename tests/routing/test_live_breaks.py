@@ -27,7 +27,7 @@ from backend.routing.live import (
 )
 from backend.routing.problem import breaks_in_shift, solve
 from backend.routing.reassign import why_it_does_not_fit
-from backend.routing.replanning import _breaks_ahead
+from backend.routing.replanning import BreakRow, _breaks_ahead
 from tests.routing.test_live import make_state, task
 from tests.routing.test_search import generated_problem
 
@@ -248,20 +248,35 @@ def test_insertion_with_breaks_matches_brute_force(points, departed, windows, lu
 
 def test_a_break_the_driver_is_late_for_is_owed_at_once_and_others_keep_their_place() -> None:
     breaks = ((39_600, 45_000, 1_800), (50_400, 52_200, 900))  # 11:00-12:30 and 14:00-14:30
-    assert _breaks_ahead(breaks, [3, 5], 36_000, 57_600) == (breaks, (3, 5))
+    planned_rows = [BreakRow(42_000, 1_800, 3), BreakRow(51_000, 900, 5)]  # both ahead, after visits 3 and 5
+    assert _breaks_ahead(breaks, planned_rows, 36_000, 57_600) == (breaks, (3, 5))
     # free at 12:45, lunch not taken: it is taken at once; where the plan had the breaks no longer holds
-    owed, at = _breaks_ahead(breaks, [0, 2], 45_900, 57_600)
+    owed, at = _breaks_ahead(breaks, planned_rows, 45_900, 57_600)
     assert owed == ((39_600, 45_900, 1_800), breaks[1]) and at == ()
     # free at 14:10: lunch till 14:40, then the second, past its latest start as well (VROOM refused such a van
     # as "Inconsistent breaks", and with it the whole re-solve)
-    owed, _ = _breaks_ahead(breaks, [0, 2], 51_000, 57_600)
+    owed, _ = _breaks_ahead(breaks, planned_rows, 51_000, 57_600)
     assert owed == ((39_600, 51_000, 1_800), (50_400, 52_800, 900))
     # one that can no longer be over by the shift end (16:00) is dropped, with the ones after it
-    assert _breaks_ahead(breaks, [], 56_000, 57_600) == ((), ())
+    assert _breaks_ahead(breaks, planned_rows, 56_000, 57_600) == ((), ())
     # the plan has no place for them (a route made before the van had breaks): placed as they come
     assert _breaks_ahead(breaks, [], 36_000, 57_600) == (breaks, ())
     # planning (not live): a break whose time is over is left out, not owed
     assert breaks_in_shift(breaks, 45_900, 57_600, owe_late=False) == (breaks[1],)
+
+
+def test_the_plans_break_stops_are_matched_to_the_vans_breaks_by_time_and_length() -> None:
+    lunch, coffee = (39_600, 45_000, 1_800), (50_400, 52_200, 900)
+    taken_lunch = BreakRow(42_000, 1_800, None)  # before the stop the driver is heading to
+    assert _breaks_ahead((lunch, coffee), [taken_lunch, BreakRow(51_000, 900, 2)], 46_000, 57_600) == ((coffee,), (2,))
+    # a morning break added since: lunch stays taken (not the new first break, as counting the stops would have
+    # it), and the morning break, over by now, is owed at once
+    morning = (32_400, 36_000, 600)
+    owed, at = _breaks_ahead((morning, lunch, coffee), [taken_lunch, BreakRow(51_000, 900, 2)], 46_000, 57_600)
+    assert owed == ((32_400, 46_000, 600), coffee) and at == ()
+    # stops that match no break (lengths edited since) stand for the breaks in order
+    edited = ((39_600, 45_000, 2_700), coffee)
+    assert _breaks_ahead(edited, [taken_lunch, BreakRow(51_000, 900, 2)], 46_000, 57_600) == ((coffee,), (2,))
 
 
 def test_a_late_van_owed_its_breaks_is_re_solved_and_timed_with_them() -> None:
