@@ -10,6 +10,7 @@ from uuid import UUID
 
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import update
 
 from backend.accounts import service as accounts
 from backend.accounts.models import Organization, OrganizationKind, Role, User
@@ -70,6 +71,34 @@ def midday_zone() -> str:
     """A fixed-offset zone where it is about noon now, so shifts and the plan fit whatever the hour of the run."""
     offset = 12 - utcnow().hour  # Etc/GMT-3 is UTC+3 (POSIX signs)
     return "Etc/GMT" + (f"-{offset}" if offset > 0 else f"+{-offset}" if offset < 0 else "")
+
+
+def midday_tenant(client: TestClient[Litestar]) -> tuple[Tenant, str]:
+    """A tenant whose organization's clock reads about noon (midday_zone), and that zone."""
+    tenant = make_tenant(client)
+    zone = midday_zone()
+
+    async def set_zone(session: Any) -> None:
+        await session.execute(
+            update(Organization).where(Organization.id == tenant.organization.id).values(timezone=zone)
+        )
+
+    run_in_app(client, set_zone)
+    return tenant, zone
+
+
+def vehicle_payload(**overrides: Any) -> dict[str, Any]:
+    """POST /api/vehicles: a van that works all day."""
+    return {
+        "name": "Van 1",
+        "profile": "van",
+        "capacity_kg": 500,
+        "capacity_l": 3000,
+        "capacity_parcels": 50,
+        "shift_start": "00:00:00",
+        "shift_end": "23:59:00",
+        **overrides,
+    }
 
 
 class Api:
@@ -141,10 +170,12 @@ __all__ = [
     "Tenant",
     "make_order",
     "make_tenant",
+    "midday_tenant",
     "midday_zone",
     "order_payload",
     "run_in_app",
     "sign_in",
+    "vehicle_payload",
 ]
 
 

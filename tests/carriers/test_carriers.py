@@ -15,7 +15,7 @@ import pytest
 
 from backend.accounts.models import OrganizationKind, Role
 from backend.integrations.signing import SIGNATURE_HEADER, verify
-from tests.factories import Api, Tenant, make_order, make_tenant, sign_in
+from tests.factories import Api, Tenant, make_order, make_tenant, sign_in, vehicle_payload
 from tests.integrations.receiver import Receiver, running_receiver
 from tests.proof.images import jpeg, sha
 from tests.test_tenant_isolation import _objects_of_a_tenant, _token_path
@@ -143,19 +143,7 @@ def test_the_shippers_planner_leaves_a_carriers_orders_alone(client: Any, pair: 
     depot = admin.post(
         "/api/locations", json={"kind": "depot", "name": "D", "address": "D 1", "lat": 60.1655, "lon": 24.9361}
     ).json()
-    van = admin.post(
-        "/api/vehicles",
-        json={
-            "name": "Van",
-            "profile": "van",
-            "capacity_kg": 500,
-            "capacity_l": 3000,
-            "capacity_parcels": 50,
-            "shift_start": "00:00:00",
-            "shift_end": "23:59:00",
-            "depot_id": depot["id"],
-        },
-    )
+    van = admin.post("/api/vehicles", json=vehicle_payload(name="Van", depot_id=depot["id"]))
     assert van.status_code == 201, van.text
     ours = make_order(admin, **INSIDE)
     theirs = make_order(admin, lat=60.1710, lon=24.9410)

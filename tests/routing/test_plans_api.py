@@ -144,21 +144,10 @@ def test_without_vehicles_every_order_is_unassigned_with_no_vehicle(client):
 def test_planning_today_after_a_break_is_over_leaves_the_break_out(client):
     """Planning today starts the vans now: a break whose time is over (VROOM refused such a vehicle, and with it
     the whole plan: a 500) is not planned, and one still ahead is."""
-    from sqlalchemy import update
-
-    from backend.accounts.models import Organization
     from backend.kit.clock import utcnow
-    from tests.factories import midday_zone
+    from tests.factories import midday_tenant, vehicle_payload
 
-    tenant = make_tenant(client)
-    zone = midday_zone()  # local time is about midday
-
-    async def set_zone(session) -> None:
-        await session.execute(
-            update(Organization).where(Organization.id == tenant.organization.id).values(timezone=zone)
-        )
-
-    run_in_app(client, set_zone)
+    tenant, zone = midday_tenant(client)  # local time is about noon
     api = sign_in(client, tenant.users[Role.admin])
     depot = api.post(
         "/api/locations",
@@ -168,20 +157,7 @@ def test_planning_today_after_a_break_is_over_leaves_the_break_out(client):
         {"start": "01:00:00", "end": "02:00:00", "duration_s": 1800},  # over
         {"start": "22:00:00", "end": "23:00:00", "duration_s": 900},  # ahead
     ]
-    vehicle = api.post(
-        "/api/vehicles",
-        json={
-            "name": "Van 1",
-            "profile": "van",
-            "capacity_kg": 500,
-            "capacity_l": 3000,
-            "capacity_parcels": 50,
-            "shift_start": "00:00:00",
-            "shift_end": "23:59:00",
-            "depot_id": depot["id"],
-            "breaks": breaks,
-        },
-    )
+    vehicle = api.post("/api/vehicles", json=vehicle_payload(depot_id=depot["id"], breaks=breaks))
     assert vehicle.status_code == 201, vehicle.text
     make_order(api, lat=60.1654, lon=24.93, service_s=60)
     today = utcnow().astimezone(ZoneInfo(zone)).date()

@@ -9,11 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
 
-from backend.accounts.models import Organization, Role
+from backend.accounts.models import Role
 from backend.kit.clock import utcnow
-from tests.factories import Api, Tenant, make_order, make_tenant, midday_zone, run_in_app, sign_in
+from tests.factories import Api, Tenant, make_order, midday_tenant, sign_in, vehicle_payload
 
 DEPOT = (60.1600, 24.9300)
 # three stops north of the depot, 600 m apart: the planner visits them in this order
@@ -47,15 +46,7 @@ def point(lat: float, lon: float, at: datetime, **extra: Any) -> dict[str, Any]:
 
 
 def plan_day(client: Any, *, start: bool = True) -> Day:
-    tenant = make_tenant(client)
-    zone = midday_zone()
-
-    async def set_zone(session: Any) -> None:
-        await session.execute(
-            update(Organization).where(Organization.id == tenant.organization.id).values(timezone=zone)
-        )
-
-    run_in_app(client, set_zone)
+    tenant, zone = midday_tenant(client)
     dispatcher = sign_in(client, tenant.users[Role.admin])
     depot = dispatcher.post(
         "/api/locations",
@@ -64,17 +55,7 @@ def plan_day(client: Any, *, start: bool = True) -> Day:
     assert depot.status_code == 201, depot.text
     vehicle = dispatcher.post(
         "/api/vehicles",
-        json={
-            "name": "Van 1",
-            "profile": "van",
-            "capacity_kg": 500,
-            "capacity_l": 3000,
-            "capacity_parcels": 50,
-            "shift_start": "00:00:00",
-            "shift_end": "23:59:00",
-            "driver_id": str(tenant.users[Role.driver].id),
-            "depot_id": depot.json()["id"],
-        },
+        json=vehicle_payload(driver_id=str(tenant.users[Role.driver].id), depot_id=depot.json()["id"]),
     )
     assert vehicle.status_code == 201, vehicle.text
     orders = [make_order(dispatcher, lat=lat, lon=lon, service_s=60) for lat, lon in STOPS]
