@@ -60,6 +60,10 @@ class LiveVehicle:
         """Its orders in the order of their first visit."""
         return list(dict.fromkeys(order_id for _, order_id in self.visits))
 
+    def without_breaks(self) -> LiveVehicle:
+        """The vehicle as if it had no break to take (a break only delays: what fails without fails with)."""
+        return replace(self, vehicle=replace(self.vehicle, breaks=()), breaks_at=())
+
     def without(self, order_id: UUID) -> LiveVehicle:
         """The vehicle with the order's visits taken out; each break stays between the same visits."""
         visits = tuple(v for v in self.visits if v[1] != order_id)
@@ -237,7 +241,7 @@ def cheapest_insertion(state: LiveState, order_id: UUID) -> Insertion | None:
             continue  # a route already broken (late, over capacity) is left to the re-solve
         with_breaks = bool(v.breaks)
         if with_breaks:
-            live = replace(live, vehicle=replace(v, breaks=()), breaks_at=())
+            live = live.without_breaks()
             timed = time_route(state, live, live.visits)
         cost = _gap_costs(state, live, timed, task, fetch)
         if cost is None:

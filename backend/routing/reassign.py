@@ -233,10 +233,9 @@ def why_it_does_not_fit(state: LiveState, target: LiveVehicle, order_id: UUID, n
     loads = live.loads_after(state, target, list(target.visits))
     if not (loads[:-1] + amount <= capacity).all(axis=1).any():
         return "capacity", f"{name} is too full to take the order"
-    if v.breaks:
-        without_breaks = replace(target, vehicle=replace(v, breaks=()), breaks_at=())
-        if live.cheapest_insertion(replace(state, vehicles=(without_breaks,)), order_id) is not None:
-            return "break", f"Every place on {name}'s route that would fit pushes the driver's break past its window"
+    unbroken = replace(state, vehicles=(target.without_breaks(),))
+    if v.breaks and live.cheapest_insertion(unbroken, order_id) is not None:
+        return "break", f"Every place on {name}'s route that would fit pushes the driver's break past its window"
     return (
         "time_window",
         f"No place on {name}'s route keeps every stop within its time window and the driver's shift",

@@ -121,23 +121,17 @@ class RouteView:
     def break_before(self, stop_id: UUID) -> bool:
         """Whether the plan has a break on the way into this stop."""
         stop = next((s for s in self.stops if s.stop_id == stop_id), None)
-        if stop is None:
-            return False
-        lower = max((s.sequence for s in self.stops if s.sequence < stop.sequence), default=-1)
-        return any(lower < b.sequence < stop.sequence for b in self.breaks)
+        return stop is not None and bool(self._breaks_between(self._previous(stop.sequence), stop.sequence))
 
     def breaks_on_the_way(self, remaining: list[StopView], now: datetime) -> list[tuple[float, datetime | None]]:
-        """Per remaining stop, the plan's breaks on the way into it: (seconds, not before). On the way to the first,
-        only what the clock leaves of them: the driver may be on a break now, or past it."""
-        ahead = {s.stop_id for s in remaining}
-        passed = [s.sequence for s in self.stops if s.sequence < remaining[0].sequence and s.stop_id not in ahead]
-        lower = max(passed, default=-1)
+        """Per remaining stop, the plan's breaks on the way into it (from the remaining stop before it): (seconds,
+        not before). On the way to the first, only what the clock leaves of them: the driver may be on a break
+        now, or past it."""
+        lower = self._previous(remaining[0].sequence)
         found: list[tuple[float, datetime | None]] = []
         for index, stop in enumerate(remaining):
             seconds, start = 0.0, None
-            for b in self.breaks:
-                if not lower < b.sequence < stop.sequence:
-                    continue
+            for b in self._breaks_between(lower, stop.sequence):
                 begins = b.starts_at if index else max(now, b.starts_at)
                 left = (b.ends_at - begins).total_seconds()
                 if left > 0:
@@ -145,6 +139,13 @@ class RouteView:
             found.append((seconds, start))
             lower = stop.sequence
         return found
+
+    def _previous(self, sequence: int) -> int:
+        """The sequence of the stop before this one (-1: none)."""
+        return max((s.sequence for s in self.stops if s.sequence < sequence), default=-1)
+
+    def _breaks_between(self, lower: int, upper: int) -> list[BreakView]:
+        return [b for b in self.breaks if lower < b.sequence < upper]
 
     @property
     def remaining(self) -> list[StopView]:
